@@ -1,0 +1,60 @@
+# Two commands: `make site` builds the example knowledge base, `make test` runs every test.
+# Both create .venv and install what they need on first use.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+RUNTIME := $(VENV)/.runtime-installed
+TESTDEPS := $(VENV)/.test-installed
+
+# Reproducible builds: "today" and every timestamp come from the last commit unless set.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
+ifneq ($(strip $(SOURCE_DATE_EPOCH)),)
+export SOURCE_DATE_EPOCH
+endif
+
+# Material prints an end-of-life banner on every build; it is not about our content.
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: site serve test lint validate clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(RUNTIME): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(TESTDEPS): pyproject.toml $(RUNTIME)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+validate: $(RUNTIME)
+	$(BIN)/incident-kb validate --strict
+
+# Build into a temporary folder and swap it in only on success: a failed build leaves the
+# last good site/ in place.
+site: validate
+	rm -rf .site-tmp
+	$(BIN)/mkdocs build --strict --site-dir .site-tmp
+	rm -rf .site-old
+	if [ -d site ]; then mv site .site-old; fi
+	mv .site-tmp site
+	rm -rf .site-old
+	@echo "site built in site/"
+
+serve: validate
+	$(BIN)/mkdocs serve
+
+lint: $(TESTDEPS)
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
+
+test: $(TESTDEPS)
+	$(MAKE) --no-print-directory lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf .site-tmp .site-old site .pytest_cache .mypy_cache .ruff_cache

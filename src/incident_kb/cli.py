@@ -1,0 +1,253 @@
+"""The ``incident-kb`` command.
+
+Exit status: 0 clean; 1 findings (warnings only with --strict); 2 usage, configuration or
+internal error. No command prints a traceback unless INCIDENT_KB_DEBUG is set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+
+from . import __version__, report, scaffold, schema
+from .config import Config, ConfigError, find_root
+from .config import load as load_config
+from .findings import Finding
+from .timeutil import now, parse_timestamp
+from .timeutil import today as resolve_today
+from .validate import Result, check
+
+
+class UsageError(Exception):
+    """Bad arguments or environment: exit 2."""
+
+
+def _as_of(value: str) -> str:
+    return value
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="incident-kb",
+        description="Validate and grow an incident-response knowledge base kept in git.",
+    )
+    parser.add_argument("--version", action="version", version=f"incident-kb {__version__}")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        help="the knowledge base's folder (default: the nearest folder with incident-kb.toml "
+        "or mkdocs.yml, from the first PATH or the current folder)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    v = sub.add_parser("validate", help="check front-matter, references and rules")
+    v.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="report only on these files or folders (all documents are loaded)",
+    )
+    v.add_argument("--format", choices=report.FORMATS, default="text")
+    v.add_argument("--strict", action="store_true", help="warnings fail the run too")
+    v.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date to treat as today")
+
+    n = sub.add_parser("new", help="start a postmortem or runbook from a template")
+    nsub = n.add_subparsers(dest="kind", required=True, metavar="KIND")
+    pm = nsub.add_parser("postmortem", help="a draft postmortem with the next free id")
+    pm.add_argument("--title", required=True)
+    pm.add_argument("--severity", required=True, help="a level id from the severity policy")
+    pm.add_argument(
+        "--service",
+        action="append",
+        required=True,
+        dest="services",
+        help="an affected service id (repeat for several)",
+    )
+    pm.add_argument("--commander", required=True, help="the incident commander's handle")
+    pm.add_argument("--started-at", help="RFC 3339 timestamp (default: now)")
+    pm.add_argument("--detected-at", help="RFC 3339 timestamp (default: --started-at)")
+    pm.add_argument(
+        "--detection",
+        default="alert",
+        choices=["alert", "customer-report", "internal-report", "other"],
+    )
+    pm.add_argument("--summary", help="one line on the impact (default: the title)")
+    pm.add_argument("--users-affected-pct", type=float, default=0.0)
+    pm.add_argument("--runbook", action="append", default=[], dest="runbooks")
+    pm.add_argument("--tag", action="append", default=[], dest="tags")
+    pm.add_argument(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        help="the date to treat as today (start of day, UTC, unless --started-at)",
+    )
+
+    rb = nsub.add_parser("runbook", help="a runbook reviewed today")
+    rb.add_argument("--title", required=True)
+    rb.add_argument("--service", action="append", required=True, dest="services")
+    rb.add_argument("--owner", required=True, help="the owning team or person")
+    rb.add_argument("--alert", action="append", default=[], dest="alerts")
+    rb.add_argument("--id", dest="doc_id", help="the runbook id (default: from the title)")
+    rb.add_argument("--severity")
+    rb.add_argument("--review-every-days", type=int)
+    rb.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date to treat as today")
+
+    s = sub.add_parser("schema", help="print a JSON Schema of the format (for editors)")
+    s.add_argument(
+        "kind", nargs="?", choices=sorted(schema.KIND_SCHEMAS), help="omit to list the schema files"
+    )
+    return parser
+
+
+def _root(args: argparse.Namespace) -> Path:
+    if args.root is not None:
+        if not args.root.is_dir():
+            raise UsageError(f"--root {args.root}: no such folder")
+        return Path(args.root)
+    paths = getattr(args, "paths", None) or []
+    start = Path(paths[0]) if paths else Path.cwd()
+    if not start.exists():
+        raise UsageError(f"{start}: no such file or folder")
+    root = find_root(start if start.is_dir() else start.parent)
+    if root is None:
+        raise UsageError(
+            "no knowledge base here: no incident-kb.toml or mkdocs.yml in this folder or above "
+            "(use --root)"
+        )
+    return root
+
+
+def _today(value: str | None) -> date:
+    try:
+        return resolve_today(value)
+    except ValueError as exc:
+        raise UsageError(f"--as-of: {exc}") from None
+
+
+def _selected(findings: Sequence[Finding], config: Config, paths: Sequence[Path]) -> list[Finding]:
+    if not paths:
+        return list(findings)
+    wanted = []
+    for path in paths:
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or folder")
+        resolved = path.resolve()
+        try:
+            resolved.relative_to(config.root)
+        except ValueError:
+            raise UsageError(f"{path} is outside the knowledge base at {config.root}") from None
+        wanted.append(resolved)
+
+    def chosen(finding: Finding) -> bool:
+        target = (config.root / finding.path).resolve()
+        return any(target == w or w in target.parents for w in wanted)
+
+    return [f for f in findings if chosen(f)]
+
+
+def _validate(args: argparse.Namespace, out: object) -> int:
+    config = load_config(_root(args))
+    result: Result = check(config, _today(args.as_of))
+    findings = _selected(result.findings, config, args.paths)
+    sys.stdout.write(report.render(args.format, findings, result.documents))
+    if args.format == "text":
+        print(report.summary(findings, result.documents), file=sys.stderr)
+    narrowed = Result(result.kb, tuple(findings), result.documents)
+    return 1 if narrowed.failed(args.strict) else 0
+
+
+def _timestamp(value: str | None, option: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return parse_timestamp(value)
+    except ValueError as exc:
+        raise UsageError(f"{option}: {exc}") from None
+
+
+def _new(args: argparse.Namespace) -> int:
+    config = load_config(_root(args))
+    result = check(config, _today(args.as_of))
+    if args.kind == "postmortem":
+        started = _timestamp(args.started_at, "--started-at")
+        if started is None:
+            started = (
+                datetime.fromisoformat(f"{_today(args.as_of)}T00:00:00+00:00")
+                if args.as_of
+                else now()
+            )
+        request = scaffold.NewPostmortem(
+            title=args.title,
+            severity=args.severity,
+            services=args.services,
+            commander=args.commander,
+            started_at=started,
+            detected_at=_timestamp(args.detected_at, "--detected-at"),
+            detection=args.detection,
+            summary=args.summary,
+            users_affected_pct=args.users_affected_pct,
+            runbooks=tuple(args.runbooks),
+            tags=tuple(args.tags),
+        )
+        path = scaffold.new_postmortem(config, result.kb, request)
+    else:
+        path = scaffold.new_runbook(
+            config,
+            result.kb,
+            scaffold.NewRunbook(
+                title=args.title,
+                services=args.services,
+                owner=args.owner,
+                alerts=tuple(args.alerts),
+                doc_id=args.doc_id,
+                severity=args.severity,
+                review_every_days=args.review_every_days,
+            ),
+            _today(args.as_of),
+        )
+    print(config.relative(path))
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    if args.kind is None:
+        for name in schema.schema_names():
+            print(name)
+        return 0
+    print(json.dumps(schema.load_schema(schema.KIND_SCHEMAS[args.kind]), indent=2))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; returns the exit status (also used as the process's)."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "validate":
+            return _validate(args, sys.stdout)
+        if args.command == "new":
+            return _new(args)
+        return _schema(args)
+    except (UsageError, ConfigError, scaffold.ScaffoldError) as exc:
+        print(f"incident-kb: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the promise: never a traceback, exit 2
+        if os.environ.get("INCIDENT_KB_DEBUG"):
+            raise
+        print(
+            f"incident-kb: internal error: {type(exc).__name__}: {exc} "
+            "(set INCIDENT_KB_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
+        return 2
+
+
+def entry() -> None:  # pragma: no cover - console script
+    sys.exit(main())

@@ -1,0 +1,176 @@
+"""The one configuration source, ``incident-kb.toml``, read by the CLI and the build hooks.
+
+Everything has a default, so a repository with only ``mkdocs.yml`` and ``docs/`` works; the
+file exists to change folder names, the required postmortem sections, the blame-phrase list,
+review intervals and how loudly each rule speaks.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .findings import Level
+
+CONFIG_NAME = "incident-kb.toml"
+
+DEFAULT_SECTIONS = (
+    "Summary",
+    "Impact",
+    "Timeline",
+    "Contributing factors",
+    "What went well",
+    "Action items",
+)
+DEFAULT_BLAME_PHRASES = (
+    "human error",
+    "should have",
+    "should've",
+    "careless",
+    "carelessness",
+    "negligent",
+    "negligence",
+    "fault of",
+    "to blame",
+    "blamed",
+    "incompetent",
+    "sloppy",
+    "lazy",
+    "stupid",
+    "didn't bother",
+    "failed to notice",
+    "forgot to",
+)
+
+#: Rules whose level a team may choose, with their defaults.
+RULE_LEVELS: dict[str, Level] = {
+    "blame-language": Level.WARNING,
+    "status-update-gap": Level.NOTICE,
+    "postmortem-overdue": Level.NOTICE,
+}
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the CLI exits 2 with this message."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Resolved configuration: absolute paths and validated values."""
+
+    root: Path
+    docs_dir: Path
+    postmortems: str = "postmortems"
+    runbooks: str = "runbooks"
+    services: str = "services"
+    severity_policy: str = "policies/severity.md"
+    id_prefix: str = "INC"
+    required_sections: tuple[str, ...] = DEFAULT_SECTIONS
+    blame_phrases: tuple[str, ...] = DEFAULT_BLAME_PHRASES
+    review_every_days: int = 90
+    due_soon_days: int = 14
+    levels: Mapping[str, Level] = field(default_factory=lambda: dict(RULE_LEVELS))
+
+    def level(self, rule: str) -> Level:
+        return self.levels.get(rule, Level.ERROR)
+
+    def relative(self, path: Path) -> str:
+        """A path as shown in findings: relative to the repository root, with slashes."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+
+_SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "": {"docs_dir": str},
+    "paths": {"postmortems": str, "runbooks": str, "services": str, "severity_policy": str},
+    "postmortems": {"id_prefix": str, "required_sections": list, "blame_phrases": list},
+    "runbooks": {"review_every_days": int, "due_soon_days": int},
+    "levels": {rule: str for rule in RULE_LEVELS},
+}
+
+
+def find_root(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` with incident-kb.toml or mkdocs.yml."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file() or (folder / "mkdocs.yml").is_file():
+            return folder
+    return None
+
+
+def _unknown(key: str, known: list[str], where: str) -> str:
+    hint = difflib.get_close_matches(key, known, n=1)
+    suffix = f" (did you mean '{hint[0]}'?)" if hint else ""
+    return f"{CONFIG_NAME}: {where}{key}: unknown key{suffix}"
+
+
+def _check(data: dict[str, Any]) -> list[str]:
+    errors: list[str] = []
+    tables = [t for t in _SCHEMA if t]
+    for key, value in sorted(data.items()):
+        if key in tables:
+            if not isinstance(value, dict):
+                errors.append(f"{CONFIG_NAME}: {key}: must be a table")
+                continue
+            for sub, subvalue in sorted(value.items()):
+                expected = _SCHEMA[key].get(sub)
+                if expected is None:
+                    errors.append(_unknown(sub, sorted(_SCHEMA[key]), f"{key}."))
+                elif not isinstance(subvalue, expected) or isinstance(subvalue, bool):
+                    kind = getattr(expected, "__name__", "value")
+                    errors.append(f"{CONFIG_NAME}: {key}.{sub}: must be a {kind}")
+                elif isinstance(subvalue, list) and not all(
+                    isinstance(s, str) and s for s in subvalue
+                ):
+                    errors.append(f"{CONFIG_NAME}: {key}.{sub}: must be a list of strings")
+                elif isinstance(subvalue, int) and subvalue < 1:
+                    errors.append(f"{CONFIG_NAME}: {key}.{sub}: must be at least 1")
+        elif key in _SCHEMA[""]:
+            if not isinstance(value, str):
+                errors.append(f"{CONFIG_NAME}: {key}: must be a string")
+        else:
+            errors.append(_unknown(key, sorted([*tables, *_SCHEMA[""]]), ""))
+    for rule, level in sorted(data.get("levels", {}).items()):
+        if isinstance(level, str) and level not in {lv.value for lv in Level}:
+            errors.append(f"{CONFIG_NAME}: levels.{rule}: must be one of error, warning, notice")
+    return errors
+
+
+def load(root: Path) -> Config:
+    """Read ``root/incident-kb.toml`` if present; defaults otherwise."""
+    root = root.resolve()
+    path = root / CONFIG_NAME
+    data: dict[str, Any] = {}
+    if path.is_file():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{CONFIG_NAME}: {exc}") from None
+    if errors := _check(data):
+        raise ConfigError("\n".join(errors))
+    paths = data.get("paths", {})
+    pm = data.get("postmortems", {})
+    rb = data.get("runbooks", {})
+    levels = dict(RULE_LEVELS)
+    levels.update({k: Level(v) for k, v in data.get("levels", {}).items()})
+    docs_dir = root / data.get("docs_dir", "docs")
+    return Config(
+        root=root,
+        docs_dir=docs_dir,
+        postmortems=paths.get("postmortems", "postmortems").strip("/"),
+        runbooks=paths.get("runbooks", "runbooks").strip("/"),
+        services=paths.get("services", "services").strip("/"),
+        severity_policy=paths.get("severity_policy", "policies/severity.md").strip("/"),
+        id_prefix=pm.get("id_prefix", "INC"),
+        required_sections=tuple(pm.get("required_sections", DEFAULT_SECTIONS)),
+        blame_phrases=tuple(pm.get("blame_phrases", DEFAULT_BLAME_PHRASES)),
+        review_every_days=rb.get("review_every_days", 90),
+        due_soon_days=rb.get("due_soon_days", 14),
+        levels=levels,
+    )

@@ -1,0 +1,341 @@
+"""Gather: find every document, read it safely once, validate its front-matter against its
+schema and build the model. Cross-document rules run afterwards on the finished model.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import schema, yamlsafe
+from .config import Config
+from .findings import Findings
+from .frontmatter import DecodeError, decode, split
+from .model import (
+    ActionItem,
+    Document,
+    ErrorBudgetPolicy,
+    Impact,
+    Kind,
+    KnowledgeBase,
+    Postmortem,
+    Roles,
+    Runbook,
+    Service,
+    SeverityLevel,
+    SeverityPolicy,
+    Slo,
+    Source,
+    StatusPage,
+    StatusUpdate,
+)
+from .timeutil import parse_date, parse_timestamp
+from .yamlsafe import YamlMap, YamlSeq
+
+MAX_FILE_BYTES = 1024 * 1024
+_ORDINARY_PAGES = {"index.md", "README.md"}
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """A file whose front-matter parsed: the YAML tree with lines, and the body."""
+
+    kind: Kind
+    path: str
+    tree: YamlMap
+    body: str
+    body_line: int
+
+
+def kind_of(rel: str, config: Config) -> Kind | None:
+    """The document kind of a path relative to docs_dir, from its folder (configurable)."""
+    if not rel.endswith(".md"):
+        return None
+    if rel == config.severity_policy:
+        return "severity-policy"
+    name = rel.rsplit("/", 1)[-1]
+    if name in _ORDINARY_PAGES:
+        return None
+    for prefix, kind in (
+        (config.postmortems, "postmortem"),
+        (config.runbooks, "runbook"),
+        (config.services, "service"),
+    ):
+        if rel.startswith(prefix + "/"):
+            return kind  # type: ignore[return-value]
+    return None
+
+
+def discover(config: Config) -> Iterator[tuple[Path, Kind]]:
+    """Every document under docs_dir, in sorted path order, whatever the file system's order."""
+    docs = config.docs_dir
+    found: list[tuple[str, Path, Kind]] = []
+    for folder, dirnames, filenames in os.walk(docs):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for filename in filenames:
+            path = Path(folder) / filename
+            rel = path.relative_to(docs).as_posix()
+            kind = kind_of(rel, config)
+            if kind is not None:
+                found.append((rel, path, kind))
+    for _rel, path, kind in sorted(found, key=lambda item: item[0]):
+        yield path, kind
+
+
+def read_document(path: Path, kind: Kind, shown: str, findings: Findings) -> RawDocument | None:
+    """Read one file; report every problem and return None if it cannot be used."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            findings.add(
+                shown, 1, "(file)", f"file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes"
+            )
+            return None
+        raw = path.read_bytes()
+    except OSError as exc:
+        findings.add(shown, 1, "(file)", f"cannot read file: {exc.strerror or exc}")
+        return None
+    try:
+        text, _bom = decode(raw)
+    except DecodeError as exc:
+        findings.add(shown, exc.line, "(file)", str(exc))
+        return None
+    parts = split(text)
+    if parts.yaml is None:
+        findings.add(
+            shown, parts.problem_line, "(front-matter)", parts.problem or "no front-matter"
+        )
+        return None
+    tree, problems = yamlsafe.load(parts.yaml, parts.yaml_line)
+    for problem in problems:
+        findings.add(shown, problem.line, problem.path or "(front-matter)", problem.message)
+    if problems:
+        return None
+    if tree is None:
+        findings.add(shown, 1, "(front-matter)", "front-matter is empty")
+        return None
+    if not isinstance(tree, YamlMap):
+        findings.add(
+            shown, parts.yaml_line, "(front-matter)", "front-matter must be a mapping of keys"
+        )
+        return None
+    return RawDocument(kind, shown, tree, parts.body, parts.body_line)
+
+
+def flatten_lines(tree: Any, prefix: str = "") -> dict[str, int]:
+    """Every field path in a YAML tree with its line: ``{'action_items[0].due': 31, ...}``."""
+    lines: dict[str, int] = {}
+    if isinstance(tree, YamlMap):
+        for key, value in tree.items():
+            path = f"{prefix}.{key}" if prefix else key
+            lines[path] = tree.key_lines[key]
+            lines.update(flatten_lines(value, path))
+    elif isinstance(tree, YamlSeq):
+        for index, value in enumerate(tree):
+            path = f"{prefix}[{index}]"
+            lines[path] = tree.item_lines[index]
+            lines.update(flatten_lines(value, path))
+    return lines
+
+
+def _ts(value: Any) -> Any:
+    return parse_timestamp(value) if isinstance(value, str) else None
+
+
+def _tuple(value: Any) -> tuple[Any, ...]:
+    return tuple(value) if value else ()
+
+
+def build(doc: RawDocument) -> Document:
+    """Model object for a document whose front-matter passed its schema."""
+    t = doc.tree
+    source = Source(doc.path, flatten_lines(t), doc.body_line)
+    if doc.kind == "postmortem":
+        roles = t["roles"]
+        impact = t["impact"]
+        sp = t.get("status_page")
+        return Postmortem(
+            id=t["id"],
+            title=t["title"],
+            status=t["status"],
+            severity=t["severity"],
+            services=tuple(t["services"]),
+            started_at=parse_timestamp(t["started_at"]),
+            detected_at=parse_timestamp(t["detected_at"]),
+            acknowledged_at=_ts(t.get("acknowledged_at")),
+            mitigated_at=_ts(t.get("mitigated_at")),
+            resolved_at=_ts(t.get("resolved_at")),
+            detection=t["detection"],
+            alerts=_tuple(t.get("alerts")),
+            roles=Roles(
+                incident_commander=roles["incident_commander"],
+                scribe=roles.get("scribe"),
+                communications_lead=roles.get("communications_lead"),
+                subject_matter_experts=_tuple(roles.get("subject_matter_experts")),
+            ),
+            impact=Impact(
+                summary=impact["summary"],
+                users_affected_pct=float(impact["users_affected_pct"]),
+                error_budget_minutes=(
+                    float(impact["error_budget_minutes"])
+                    if impact.get("error_budget_minutes") is not None
+                    else None
+                ),
+            ),
+            runbooks=_tuple(t.get("runbooks")),
+            related=_tuple(t.get("related")),
+            recurrence_of=t.get("recurrence_of"),
+            tags=_tuple(t.get("tags")),
+            action_items=tuple(
+                ActionItem(
+                    title=item["title"],
+                    owner=item["owner"],
+                    due=parse_date(item["due"]),
+                    status=item["status"],
+                    kind=item["kind"],
+                    completed_on=(
+                        parse_date(item["completed_on"]) if item.get("completed_on") else None
+                    ),
+                    tracker=item.get("tracker"),
+                    index=index,
+                )
+                for index, item in enumerate(t.get("action_items") or ())
+            ),
+            status_page=(
+                StatusPage(
+                    title=sp["title"],
+                    impact=sp["impact"],
+                    components=tuple(sp["components"].items()),
+                    updates=tuple(
+                        StatusUpdate(parse_timestamp(u["at"]), u["status"], u["message"])
+                        for u in sp["updates"]
+                    ),
+                )
+                if sp
+                else None
+            ),
+            body=doc.body,
+            source=source,
+        )
+    if doc.kind == "runbook":
+        return Runbook(
+            id=t["id"],
+            title=t["title"],
+            services=tuple(t["services"]),
+            owner=t["owner"],
+            alerts=_tuple(t.get("alerts")),
+            last_reviewed=parse_date(t["last_reviewed"]),
+            review_every_days=t.get("review_every_days"),
+            severity=t.get("severity"),
+            body=doc.body,
+            source=source,
+        )
+    if doc.kind == "service":
+        slo = t["slo"]
+        return Service(
+            id=t["id"],
+            name=t["name"],
+            owner=t["owner"],
+            tier=t["tier"],
+            slo=Slo(float(slo["availability"]), int(slo["window_days"])),
+            components=_tuple(t.get("components")),
+            body=doc.body,
+            source=source,
+        )
+    budget = t["error_budget"]
+    return SeverityPolicy(
+        levels=tuple(
+            SeverityLevel(
+                id=level["id"],
+                name=level["name"],
+                summary=level["summary"],
+                response_minutes=level["response_minutes"],
+                status_update_minutes=level["status_update_minutes"],
+                postmortem_required=level["postmortem_required"],
+                postmortem_due_days=level["postmortem_due_days"],
+                page=_tuple(level.get("page")),
+                notify=_tuple(level.get("notify")),
+                rank=rank,
+            )
+            for rank, level in enumerate(t["levels"])
+        ),
+        error_budget=ErrorBudgetPolicy(
+            float(budget["warn_at_pct"]),
+            float(budget["freeze_at_pct"]),
+            float(budget["postmortem_if_consumed_pct"]),
+        ),
+        body=doc.body,
+        source=source,
+    )
+
+
+def load_knowledge_base(config: Config, findings: Findings) -> tuple[KnowledgeBase, int]:
+    """Read, schema-check and model every document; returns the model and how many files.
+
+    Duplicate ids are reported here (naming both files), since the model's lookups need
+    unique ids; the first file in path order keeps the id.
+    """
+    postmortems: dict[str, Postmortem] = {}
+    runbooks: dict[str, Runbook] = {}
+    services: dict[str, Service] = {}
+    policy: SeverityPolicy | None = None
+    invalid_ids: set[str] = set()
+    count = 0
+    for path, kind in discover(config):
+        count += 1
+        shown = config.relative(path)
+        raw = read_document(path, kind, shown, findings)
+        if raw is None:
+            continue
+        problems = schema.validate(kind, raw.tree, top_line=1)
+        for problem in problems:
+            findings.add(shown, problem.line, problem.field, problem.message)
+        if problems:
+            doc_id = raw.tree.get("id")
+            if isinstance(doc_id, str):
+                invalid_ids.add(doc_id)
+            continue
+        doc = build(raw)
+        if isinstance(doc, SeverityPolicy):
+            policy = doc
+            continue
+        tables: dict[str, dict[str, Any]] = {
+            "postmortem": postmortems,
+            "runbook": runbooks,
+            "service": services,
+        }
+        table = tables[doc.kind]
+        if doc.id in table:
+            first = table[doc.id].source
+            findings.add(
+                shown,
+                doc.source.line("id"),
+                "id",
+                f"duplicate {doc.kind} id '{doc.id}': also defined in "
+                f"{first.path}:{first.line('id')}",
+                rule="duplicate-id",
+            )
+            continue
+        table[doc.id] = doc
+
+    if policy is None:
+        policy_path = config.relative(config.docs_dir / config.severity_policy)
+        if not (config.docs_dir / config.severity_policy).is_file():
+            findings.add(
+                policy_path,
+                1,
+                "(file)",
+                "the severity policy is missing: every postmortem's severity refers to it",
+                rule="reference",
+            )
+    kb = KnowledgeBase(
+        postmortems=tuple(sorted(postmortems.values(), key=lambda p: (p.started_at, p.id))),
+        runbooks=tuple(sorted(runbooks.values(), key=lambda r: r.id)),
+        services=tuple(sorted(services.values(), key=lambda s: s.id)),
+        policy=policy,
+        invalid_ids=frozenset(invalid_ids),
+    )
+    return kb, count

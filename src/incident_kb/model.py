@@ -1,0 +1,235 @@
+"""The typed model of a knowledge base: frozen dataclasses built once per run.
+
+Documents become model objects only after their front-matter passed the schema, so the
+model never holds a wrongly typed value; every object keeps its ``Source`` so that rules
+and pages can point back at the exact file and line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cached_property
+from typing import Literal
+
+Kind = Literal["postmortem", "runbook", "service", "severity-policy"]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a document came from: its path, the line of every field, where its body starts."""
+
+    path: str
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+    body_line: int = 1
+
+    def line(self, field_path: str = "") -> int:
+        """The line of ``field_path``, or of its nearest parent that has one."""
+        probe = field_path
+        while probe:
+            if probe in self.lines:
+                return self.lines[probe]
+            cut = max(probe.rfind("."), probe.rfind("["))
+            probe = probe[:cut] if cut > 0 else ""
+        return 1
+
+
+@dataclass(frozen=True)
+class Roles:
+    incident_commander: str
+    scribe: str | None = None
+    communications_lead: str | None = None
+    subject_matter_experts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Impact:
+    summary: str
+    users_affected_pct: float
+    error_budget_minutes: float | None = None
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    title: str
+    owner: str
+    due: date
+    status: str
+    kind: str
+    completed_on: date | None = None
+    tracker: str | None = None
+    index: int = 0
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in ("done", "wont-do")
+
+
+@dataclass(frozen=True)
+class StatusUpdate:
+    at: datetime
+    status: str
+    message: str
+
+
+@dataclass(frozen=True)
+class StatusPage:
+    title: str
+    impact: str
+    components: tuple[tuple[str, str], ...]
+    updates: tuple[StatusUpdate, ...]
+
+
+@dataclass(frozen=True)
+class Postmortem:
+    id: str
+    title: str
+    status: str
+    severity: str
+    services: tuple[str, ...]
+    started_at: datetime
+    detected_at: datetime
+    detection: str
+    roles: Roles
+    impact: Impact
+    source: Source
+    acknowledged_at: datetime | None = None
+    mitigated_at: datetime | None = None
+    resolved_at: datetime | None = None
+    alerts: tuple[str, ...] = ()
+    runbooks: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    recurrence_of: str | None = None
+    tags: tuple[str, ...] = ()
+    action_items: tuple[ActionItem, ...] = ()
+    status_page: StatusPage | None = None
+    body: str = ""
+
+    kind: Kind = "postmortem"
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None
+
+
+@dataclass(frozen=True)
+class Runbook:
+    id: str
+    title: str
+    services: tuple[str, ...]
+    owner: str
+    last_reviewed: date
+    source: Source
+    alerts: tuple[str, ...] = ()
+    review_every_days: int | None = None
+    severity: str | None = None
+    body: str = ""
+
+    kind: Kind = "runbook"
+
+
+@dataclass(frozen=True)
+class Slo:
+    availability: float
+    window_days: int
+
+
+@dataclass(frozen=True)
+class Service:
+    id: str
+    name: str
+    owner: str
+    tier: int
+    slo: Slo
+    source: Source
+    components: tuple[str, ...] = ()
+    body: str = ""
+
+    kind: Kind = "service"
+
+
+@dataclass(frozen=True)
+class SeverityLevel:
+    id: str
+    name: str
+    summary: str
+    response_minutes: int
+    status_update_minutes: int
+    postmortem_required: bool
+    postmortem_due_days: int
+    page: tuple[str, ...] = ()
+    notify: tuple[str, ...] = ()
+    rank: int = 0
+
+
+@dataclass(frozen=True)
+class ErrorBudgetPolicy:
+    warn_at_pct: float
+    freeze_at_pct: float
+    postmortem_if_consumed_pct: float
+
+
+@dataclass(frozen=True)
+class SeverityPolicy:
+    levels: tuple[SeverityLevel, ...]
+    error_budget: ErrorBudgetPolicy
+    source: Source
+    body: str = ""
+
+    kind: Kind = "severity-policy"
+
+    @cached_property
+    def by_id(self) -> dict[str, SeverityLevel]:
+        return {level.id: level for level in self.levels}
+
+
+Document = Postmortem | Runbook | Service | SeverityPolicy
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """Every valid document, sorted, with lookups by id.
+
+    Postmortems are sorted by start time then id; everything else by id. ``invalid_ids``
+    holds ids of documents that exist but failed validation, so that references to them
+    are not reported a second time.
+    """
+
+    postmortems: tuple[Postmortem, ...] = ()
+    runbooks: tuple[Runbook, ...] = ()
+    services: tuple[Service, ...] = ()
+    policy: SeverityPolicy | None = None
+    invalid_ids: frozenset[str] = frozenset()
+
+    @cached_property
+    def postmortem_by_id(self) -> dict[str, Postmortem]:
+        return {p.id: p for p in self.postmortems}
+
+    @cached_property
+    def runbook_by_id(self) -> dict[str, Runbook]:
+        return {r.id: r for r in self.runbooks}
+
+    @cached_property
+    def service_by_id(self) -> dict[str, Service]:
+        return {s.id: s for s in self.services}
+
+    @cached_property
+    def component_owner(self) -> dict[str, str]:
+        """Status-page component name -> id of the service it belongs to."""
+        owners: dict[str, str] = {}
+        for service in self.services:
+            for component in service.components:
+                owners.setdefault(component, service.id)
+        return owners
+
+    def document(self, doc_id: str) -> list[Document]:
+        """Every document with this id, of any kind (more than one means ambiguity)."""
+        found: list[Document] = []
+        for table in (self.postmortem_by_id, self.runbook_by_id, self.service_by_id):
+            if doc_id in table:
+                found.append(table[doc_id])
+        return found
+
+    def level(self, level_id: str) -> SeverityLevel | None:
+        return self.policy.by_id.get(level_id) if self.policy else None

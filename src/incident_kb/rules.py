@@ -1,0 +1,492 @@
+"""Cross-document rules ("Rules beyond the schemas"), run on the finished model.
+
+Each rule is a function of (model, config, today) that adds findings; none reads files or
+the clock, so every rule is tested with hand-made models.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime
+
+from . import analytics
+from .bodytext import headings, links, normalise_heading, prose_lines
+from .config import Config
+from .findings import Findings, Level
+from .model import Document, KnowledgeBase, Postmortem, Runbook, Service
+from .timeutil import format_duration, minutes
+
+_POSTMORTEM_NAME_RE = re.compile(r"(\d{4})/(\d{4}-\d{2}-\d{2})-[a-z0-9][a-z0-9-]*\.md")
+
+
+def _did_you_mean(value: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _when(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def check_paths(kb: KnowledgeBase, config: Config, findings: Findings) -> None:
+    """File names follow the layout, so URLs are predictable and ids findable."""
+    docs_prefix = config.relative(config.docs_dir).rstrip("/") + "/"
+
+    def rel(path: str) -> str:
+        return path[len(docs_prefix) :] if path.startswith(docs_prefix) else path
+
+    for pm in kb.postmortems:
+        inside = rel(pm.source.path)[len(config.postmortems) + 1 :]
+        expected = pm.started_at.astimezone(UTC).date().isoformat()
+        dates = {expected, pm.started_at.date().isoformat()}  # UTC or the written offset
+        m = _POSTMORTEM_NAME_RE.fullmatch(inside)
+        if not m or m.group(2) not in dates or m.group(1) != m.group(2)[:4]:
+            findings.add(
+                pm.source.path,
+                pm.source.line("started_at"),
+                "(file)",
+                f"a postmortem lives at {config.postmortems}/{expected[:4]}/{expected}-<slug>.md "
+                f"(its started_at date, a lower-case slug)",
+                rule="layout",
+            )
+    for rb in kb.runbooks:
+        inside = rel(rb.source.path)[len(config.runbooks) + 1 :]
+        folder, _, name = inside.rpartition("/")
+        if folder not in rb.services or name != f"{rb.id}.md":
+            findings.add(
+                rb.source.path,
+                rb.source.line("id"),
+                "(file)",
+                f"a runbook lives at {config.runbooks}/<one of its services>/<id>.md, "
+                f"here {config.runbooks}/{rb.services[0]}/{rb.id}.md",
+                rule="layout",
+            )
+    for svc in kb.services:
+        inside = rel(svc.source.path)[len(config.services) + 1 :]
+        if inside != f"{svc.id}.md":
+            findings.add(
+                svc.source.path,
+                svc.source.line("id"),
+                "(file)",
+                f"a service lives at {config.services}/<id>.md, here {config.services}/{svc.id}.md",
+                rule="layout",
+            )
+
+
+def _check_ids(
+    doc: Postmortem | Runbook,
+    field_name: str,
+    values: tuple[str, ...],
+    known: Iterable[str],
+    what: str,
+    kb: KnowledgeBase,
+    findings: Findings,
+) -> None:
+    known = list(known)
+    for index, value in enumerate(values):
+        if value in known or value in kb.invalid_ids:
+            continue
+        field_path = f"{field_name}[{index}]"
+        findings.add(
+            doc.source.path,
+            doc.source.line(field_path),
+            field_path,
+            f"unknown {what} '{value}'{_did_you_mean(value, known)}",
+            rule="reference",
+        )
+
+
+def check_references(kb: KnowledgeBase, findings: Findings) -> None:
+    """Every id a document names exists: services, levels, runbooks, incidents, components."""
+    levels = list(kb.policy.by_id) if kb.policy else None
+    services = list(kb.service_by_id)
+    for pm in kb.postmortems:
+        src = pm.source
+        if levels is not None and pm.severity not in levels:
+            findings.add(
+                src.path,
+                src.line("severity"),
+                "severity",
+                f"unknown severity '{pm.severity}': the policy defines "
+                f"{', '.join(levels)}{_did_you_mean(pm.severity, levels)}",
+                rule="reference",
+            )
+        _check_ids(pm, "services", pm.services, services, "service", kb, findings)
+        _check_ids(pm, "runbooks", pm.runbooks, kb.runbook_by_id, "runbook", kb, findings)
+        others = [i for i in kb.postmortem_by_id if i != pm.id]
+        for index, rel_id in enumerate(pm.related):
+            if rel_id == pm.id:
+                findings.add(
+                    src.path,
+                    src.line(f"related[{index}]"),
+                    f"related[{index}]",
+                    "an incident cannot be related to itself",
+                    rule="reference",
+                )
+        _check_ids(
+            pm,
+            "related",
+            tuple(r for r in pm.related if r != pm.id),
+            others,
+            "incident",
+            kb,
+            findings,
+        )
+        if pm.recurrence_of is not None:
+            earlier = kb.postmortem_by_id.get(pm.recurrence_of)
+            message = None
+            if pm.recurrence_of == pm.id:
+                message = "an incident cannot be a recurrence of itself"
+            elif earlier is None and pm.recurrence_of not in kb.invalid_ids:
+                message = (
+                    f"unknown incident '{pm.recurrence_of}'"
+                    f"{_did_you_mean(pm.recurrence_of, others)}"
+                )
+            elif earlier is not None and earlier.started_at >= pm.started_at:
+                message = (
+                    f"'{pm.recurrence_of}' started at {_when(earlier.started_at)}, not before "
+                    "this incident: recurrence_of names an earlier incident"
+                )
+            if message:
+                findings.add(
+                    src.path,
+                    src.line("recurrence_of"),
+                    "recurrence_of",
+                    message,
+                    rule="reference",
+                )
+        if pm.status_page:
+            affected = set(pm.services)
+            for name, _state in pm.status_page.components:
+                owner = kb.component_owner.get(name)
+                field_path = f"status_page.components.{name}"
+                if owner is None:
+                    own = sorted(
+                        c
+                        for s in pm.services
+                        if s in kb.service_by_id
+                        for c in kb.service_by_id[s].components
+                    )
+                    findings.add(
+                        src.path,
+                        src.line(field_path),
+                        field_path,
+                        f"unknown status-page component '{name}'"
+                        f"{_did_you_mean(name, kb.component_owner)}"
+                        + (f"; the affected services have: {', '.join(own)}" if own else ""),
+                        rule="reference",
+                    )
+                elif owner not in affected:
+                    findings.add(
+                        src.path,
+                        src.line(field_path),
+                        field_path,
+                        f"component '{name}' belongs to service '{owner}', which is not among "
+                        "this incident's services",
+                        rule="reference",
+                    )
+    for rb in kb.runbooks:
+        _check_ids(rb, "services", rb.services, services, "service", kb, findings)
+        if levels is not None and rb.severity is not None and rb.severity not in levels:
+            findings.add(
+                rb.source.path,
+                rb.source.line("severity"),
+                "severity",
+                f"unknown severity '{rb.severity}': the policy defines "
+                f"{', '.join(levels)}{_did_you_mean(rb.severity, levels)}",
+                rule="reference",
+            )
+
+
+_TIME_FIELDS = ("started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at")
+
+
+def check_times(kb: KnowledgeBase, today: date, findings: Findings) -> None:
+    """started <= detected <= acknowledged <= mitigated <= resolved, none in the future."""
+    for pm in kb.postmortems:
+        previous: tuple[str, datetime] | None = None
+        for name in _TIME_FIELDS:
+            moment: datetime | None = getattr(pm, name)
+            if moment is None:
+                continue
+            if previous is not None and moment < previous[1]:
+                findings.add(
+                    pm.source.path,
+                    pm.source.line(name),
+                    name,
+                    f"{_when(moment)} is before {previous[0]} ({_when(previous[1])}): "
+                    f"the order is {' <= '.join(_TIME_FIELDS)}",
+                    rule="time-order",
+                )
+            elif moment.date() > today:
+                findings.add(
+                    pm.source.path,
+                    pm.source.line(name),
+                    name,
+                    f"{_when(moment)} is in the future (today is {today.isoformat()})",
+                    rule="time-order",
+                )
+            previous = (name, moment) if previous is None or moment >= previous[1] else previous
+
+
+def check_published(kb: KnowledgeBase, config: Config, findings: Findings) -> None:
+    """A published postmortem is resolved, has every required section and its action items."""
+    for pm in kb.postmortems:
+        if pm.status != "published":
+            continue
+        src = pm.source
+        if pm.resolved_at is None:
+            findings.add(
+                src.path,
+                src.line("status"),
+                "resolved_at",
+                "a published postmortem needs resolved_at (the incident must be resolved)",
+                rule="published",
+            )
+        if not pm.body.strip():
+            findings.add(
+                src.path,
+                src.body_line,
+                "body",
+                "a published postmortem needs a body with the sections: "
+                + ", ".join(config.required_sections),
+                rule="published",
+            )
+        else:
+            present = {normalise_heading(text) for _, _, text in headings(pm.body, src.body_line)}
+            missing = [s for s in config.required_sections if normalise_heading(s) not in present]
+            if missing:
+                findings.add(
+                    src.path,
+                    src.body_line,
+                    "body",
+                    "a published postmortem needs the section"
+                    + ("s " if len(missing) > 1 else " ")
+                    + ", ".join(f"'## {s}'" for s in missing),
+                    rule="published",
+                )
+        reason = analytics.postmortem_requirement(pm, kb)
+        if reason and not pm.action_items:
+            findings.add(
+                src.path,
+                src.line("action_items") if "action_items" in src.lines else src.line("status"),
+                "action_items",
+                f"a published postmortem needs at least one action item: {reason}",
+                rule="published",
+            )
+
+
+def check_overdue(kb: KnowledgeBase, config: Config, today: date, findings: Findings) -> None:
+    """A required postmortem not published by its due date is overdue."""
+    for pm in kb.postmortems:
+        if pm.status == "published":
+            continue
+        reason = analytics.postmortem_requirement(pm, kb)
+        due = analytics.postmortem_due(pm, kb)
+        if reason is None or due is None or today <= due:
+            continue
+        findings.add(
+            pm.source.path,
+            pm.source.line("status"),
+            "status",
+            f"postmortem overdue by {(today - due).days} days: due on {due.isoformat()} "
+            f"because {reason}, still {pm.status}",
+            level=config.level("postmortem-overdue"),
+            rule="postmortem-overdue",
+        )
+
+
+def check_status_page(kb: KnowledgeBase, config: Config, findings: Findings) -> None:
+    """Updates in time order, the last resolved exactly when the incident is, cadence kept."""
+    for pm in kb.postmortems:
+        sp = pm.status_page
+        if sp is None:
+            continue
+        src = pm.source
+        level = kb.level(pm.severity)
+        updates = sp.updates
+        for index, update in enumerate(updates):
+            field_path = f"status_page.updates[{index}].at"
+            if index == 0 and update.at < pm.started_at:
+                findings.add(
+                    src.path,
+                    src.line(field_path),
+                    field_path,
+                    f"{_when(update.at)} is before the incident started ({_when(pm.started_at)})",
+                    rule="status-page",
+                )
+            if index == 0:
+                continue
+            before = updates[index - 1].at
+            if update.at < before:
+                findings.add(
+                    src.path,
+                    src.line(field_path),
+                    field_path,
+                    f"{_when(update.at)} is before the previous update ({_when(before)}): "
+                    "updates are in time order",
+                    rule="status-page",
+                )
+            elif level is not None and minutes(update.at - before) > level.status_update_minutes:
+                findings.add(
+                    src.path,
+                    src.line(field_path),
+                    field_path,
+                    f"{format_duration(minutes(update.at - before))} without a status update; "
+                    f"{level.id} expects one at least every "
+                    f"{format_duration(level.status_update_minutes)}",
+                    level=config.level("status-update-gap"),
+                    rule="status-update-gap",
+                )
+        last = len(updates) - 1
+        last_status = f"status_page.updates[{last}].status"
+        if pm.resolved_at is not None and updates[last].status != "resolved":
+            findings.add(
+                src.path,
+                src.line(last_status),
+                last_status,
+                f"the incident is resolved, so the last update must be 'resolved', "
+                f"not '{updates[last].status}'",
+                rule="status-page",
+            )
+        elif pm.resolved_at is None and updates[last].status == "resolved":
+            findings.add(
+                src.path,
+                src.line(last_status),
+                last_status,
+                "the last update says 'resolved' but the incident has no resolved_at",
+                rule="status-page",
+            )
+        for index, update in enumerate(updates[:-1]):
+            if update.status == "resolved":
+                path = f"status_page.updates[{index}].status"
+                findings.add(
+                    src.path,
+                    src.line(path),
+                    path,
+                    "only the last update may be 'resolved'",
+                    rule="status-page",
+                )
+
+
+def _bodies(kb: KnowledgeBase) -> list[Document]:
+    docs: list[Document] = [*kb.postmortems, *kb.runbooks, *kb.services]
+    if kb.policy is not None:
+        docs.append(kb.policy)
+    return docs
+
+
+def check_links(kb: KnowledgeBase, findings: Findings) -> None:
+    """``[[ID]]`` in any body names exactly one existing document."""
+    known = [*kb.postmortem_by_id, *kb.runbook_by_id, *kb.service_by_id]
+    for doc in _bodies(kb):
+        for line, target in links(doc.body, doc.source.body_line):
+            found = kb.document(target)
+            if len(found) == 1 or (not found and target in kb.invalid_ids):
+                continue
+            if found:
+                kinds = " and ".join(sorted(d.kind for d in found))
+                message = f"[[{target}]] is ambiguous: a {kinds} share this id"
+            else:
+                message = f"[[{target}]] links to no document{_did_you_mean(target, known)}"
+            findings.add(doc.source.path, line, "body", message, rule="link")
+
+
+def blame_pattern(phrases: Iterable[str]) -> re.Pattern[str] | None:
+    words = sorted({p.strip().casefold() for p in phrases if p.strip()}, key=len, reverse=True)
+    if not words:
+        return None
+    alternatives = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words)
+    return re.compile(rf"(?<![\w])(?:{alternatives})(?![\w])", re.IGNORECASE)
+
+
+def check_blame(kb: KnowledgeBase, config: Config, findings: Findings) -> None:
+    """Blame language in postmortem prose is a warning: describe systems, not culprits."""
+    pattern = blame_pattern(config.blame_phrases)
+    if pattern is None:
+        return
+    for pm in kb.postmortems:
+        for line, text in prose_lines(pm.body, pm.source.body_line):
+            for m in pattern.finditer(text):
+                findings.add(
+                    pm.source.path,
+                    line,
+                    "body",
+                    f'blame language "{m.group(0)}": describe what the system and the '
+                    "process allowed, not who slipped",
+                    level=config.level("blame-language"),
+                    rule="blame-language",
+                )
+
+
+def check_policy(kb: KnowledgeBase, findings: Findings) -> None:
+    """Level ids are unique; warning comes no later than freeze."""
+    policy = kb.policy
+    if policy is None:
+        return
+    seen: dict[str, int] = {}
+    for index, level in enumerate(policy.levels):
+        field_path = f"levels[{index}].id"
+        if level.id in seen:
+            findings.add(
+                policy.source.path,
+                policy.source.line(field_path),
+                field_path,
+                f"duplicate level id '{level.id}': also levels[{seen[level.id]}]",
+                rule="duplicate-id",
+            )
+        seen.setdefault(level.id, index)
+    budget = policy.error_budget
+    if budget.warn_at_pct > budget.freeze_at_pct:
+        findings.add(
+            policy.source.path,
+            policy.source.line("error_budget.warn_at_pct"),
+            "error_budget.warn_at_pct",
+            f"warning ({budget.warn_at_pct:g}%) must not come after the freeze "
+            f"({budget.freeze_at_pct:g}%)",
+            rule="policy",
+        )
+
+
+def check_services(kb: KnowledgeBase, findings: Findings) -> None:
+    """A status-page component belongs to one service only."""
+    owner: dict[str, Service] = {}
+    for svc in kb.services:
+        for index, name in enumerate(svc.components):
+            first = owner.setdefault(name, svc)
+            if first is not svc:
+                path = f"components[{index}]"
+                findings.add(
+                    svc.source.path,
+                    svc.source.line(path),
+                    path,
+                    f"component '{name}' already belongs to service '{first.id}'",
+                    rule="duplicate-id",
+                )
+
+
+Rule = Callable[[KnowledgeBase, Config, date, Findings], None]
+
+RULES: tuple[Rule, ...] = (
+    lambda kb, config, today, f: check_paths(kb, config, f),
+    lambda kb, config, today, f: check_references(kb, f),
+    lambda kb, config, today, f: check_times(kb, today, f),
+    lambda kb, config, today, f: check_published(kb, config, f),
+    check_overdue,
+    lambda kb, config, today, f: check_status_page(kb, config, f),
+    lambda kb, config, today, f: check_links(kb, f),
+    lambda kb, config, today, f: check_blame(kb, config, f),
+    lambda kb, config, today, f: check_policy(kb, f),
+    lambda kb, config, today, f: check_services(kb, f),
+)
+
+
+def run_all(kb: KnowledgeBase, config: Config, today: date, findings: Findings) -> None:
+    """Every rule, in a fixed order, adding to one collection."""
+    for rule in RULES:
+        rule(kb, config, today, findings)
+
+
+__all__ = ["Level", "run_all"]

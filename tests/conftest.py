@@ -1,0 +1,150 @@
+"""Shared test helpers: a knowledge-base builder in tmp_path and a real CLI runner."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "tests" / "fixtures"
+EXAMPLE_TODAY = date(2026, 11, 22)
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> Run:
+    """Run the real command in a subprocess, as a user or CI would."""
+    full_env = {k: v for k, v in os.environ.items() if k != "INCIDENT_KB_DEBUG"}
+    full_env.update(env or {})
+    proc = subprocess.run(
+        [sys.executable, "-m", "incident_kb", *args],
+        cwd=cwd or REPO,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=120,
+        check=False,
+    )
+    assert "Traceback" not in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stdout, proc.stdout
+    return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+POLICY = """\
+---
+levels:
+  - id: SEV-1
+    name: Critical
+    summary: Everything is down
+    response_minutes: 5
+    status_update_minutes: 30
+    postmortem_required: true
+    postmortem_due_days: 5
+  - id: SEV-2
+    name: Major
+    summary: A major feature is down
+    response_minutes: 15
+    status_update_minutes: 60
+    postmortem_required: true
+    postmortem_due_days: 7
+  - id: SEV-3
+    name: Minor
+    summary: Degraded with a workaround
+    response_minutes: 60
+    status_update_minutes: 240
+    postmortem_required: false
+    postmortem_due_days: 14
+error_budget:
+  warn_at_pct: 80
+  freeze_at_pct: 100
+  postmortem_if_consumed_pct: 20
+---
+
+# Severity policy
+"""
+
+SERVICE = """\
+---
+id: {id}
+name: {name}
+owner: team-{id}
+tier: 1
+slo:
+  availability: 99.9
+  window_days: 28
+components: [{components}]
+---
+
+# {name}
+"""
+
+
+class KB:
+    """A throw-away knowledge base under tmp_path with a policy and two services."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.docs = root / "docs"
+        (root / "incident-kb.toml").write_text("", encoding="utf-8")
+        self.write("policies/severity.md", POLICY)
+        self.write("services/auth.md", SERVICE.format(id="auth", name="Auth", components="Login"))
+        self.write("services/api.md", SERVICE.format(id="api", name="API", components="REST API"))
+
+    def write(self, rel: str, text: str) -> Path:
+        path = self.docs / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    def write_bytes(self, rel: str, data: bytes) -> Path:
+        path = self.docs / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return path
+
+    def postmortem(self, rel: str = "postmortems/2025/2025-03-01-outage.md", **fields: str) -> Path:
+        """A valid draft postmortem; keyword arguments replace or add top-level lines."""
+        base = {
+            "id": "INC-2025-001",
+            "title": "Outage",
+            "status": "draft",
+            "severity": "SEV-3",
+            "services": "[auth]",
+            "started_at": "2025-03-01T10:00:00Z",
+            "detected_at": "2025-03-01T10:05:00Z",
+            "detection": "alert",
+            "roles": "\n  incident_commander: alice",
+            "impact": "\n  summary: Some logins failed\n  users_affected_pct: 5",
+        }
+        body = fields.pop("__body__", "## Summary\n\nText.\n")
+        base.update(fields)
+        lines = [
+            f"{k}: {v}" if not v.startswith("\n") else f"{k}:{v}"
+            for k, v in base.items()
+            if v != "<omit>"
+        ]
+        text = "---\n" + "\n".join(lines)
+        return self.write(rel, text + "\n---\n\n" + body)
+
+
+@pytest.fixture
+def kb(tmp_path: Path) -> KB:
+    return KB(tmp_path)
+
+
+@pytest.fixture
+def cli() -> Callable[..., Run]:
+    return run_cli

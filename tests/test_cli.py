@@ -1,0 +1,165 @@
+"""The real command: exit codes, formats, path filtering, and every fixture in one run."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, KB, REPO, Run, run_cli
+
+FINDING_RE = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+): (?P<field>[^:\n]+): (?P<msg>.+)$")
+INVALID = FIXTURES / "invalid"
+
+
+def parse(out: str) -> list[re.Match[str]]:
+    matches = []
+    for line in out.splitlines():
+        m = FINDING_RE.match(line)
+        assert m, f"not path:line: field: message: {line!r}"
+        matches.append(m)
+    return matches
+
+
+def test_example_knowledge_base_is_clean() -> None:
+    result = run_cli("validate", "--strict", "--as-of", "2026-11-22")
+    assert result.code == 0, result.out
+    errors = [m for m in parse(result.out) if not m["msg"].startswith(("warning:", "notice:"))]
+    assert errors == []
+    assert re.search(r"checked \d+ documents: 0 errors, 0 warnings", result.err)
+
+
+def test_valid_fixtures_exit_0() -> None:
+    result = run_cli("validate", str(FIXTURES / "valid"), "--strict")
+    assert (result.code, result.out) == (0, "")
+    assert "checked 6 documents: 0 errors, 0 warnings, 0 notices" in result.err
+
+
+def _expected() -> list[str]:
+    lines = (INVALID / "expected.txt").read_text(encoding="utf-8").splitlines()
+    return sorted(line for line in lines if line.strip() and not line.startswith("#"))
+
+
+@pytest.fixture(scope="module")
+def invalid_run() -> Run:
+    return run_cli("validate", str(INVALID), "--as-of", "2026-11-22")
+
+
+def test_every_invalid_fixture_in_one_run(invalid_run: Run) -> None:
+    assert invalid_run.code == 1
+    got = sorted(f"{m['path']}:{m['line']}: {m['field']}" for m in parse(invalid_run.out))
+    assert got == _expected()
+
+
+def test_one_finding_per_invalid_file(invalid_run: Run) -> None:
+    paths = [m["path"] for m in parse(invalid_run.out)]
+    files = sorted(
+        p.relative_to(INVALID).as_posix()
+        for p in (INVALID / "docs").rglob("*.md")
+        if p.relative_to(INVALID).as_posix()
+        not in (
+            p.relative_to(FIXTURES / "valid").as_posix()
+            for p in (FIXTURES / "valid" / "docs").rglob("*.md")
+        )
+    )
+    assert len(files) >= 40
+    assert sorted(paths) == files
+
+
+@pytest.mark.parametrize("line", _expected())
+def test_each_invalid_fixture(line: str, invalid_run: Run) -> None:
+    path = line.split(":", 1)[0]
+    single = run_cli("validate", str(INVALID / path), "--as-of", "2026-11-22")
+    assert single.code == 1
+    assert [f"{m['path']}:{m['line']}: {m['field']}" for m in parse(single.out)] == [line]
+
+
+def test_json_and_github_formats(invalid_run: Run) -> None:
+    data = json.loads(run_cli("validate", str(INVALID), "--format", "json").out)
+    assert data["version"] == 1
+    assert data["summary"]["error"] == len(_expected())
+    first = data["findings"][0]
+    assert list(first) == ["path", "line", "field", "level", "rule", "message"]
+    github = run_cli("validate", str(INVALID), "--format", "github")
+    assert github.code == 1
+    lines = github.out.splitlines()
+    assert len(lines) == len(_expected())
+    assert all(
+        re.match(r"^::(error|warning|notice) file=[^,]+,line=\d+,title=[^:]+::", x) for x in lines
+    )
+
+
+def test_warnings_fail_only_with_strict(kb: KB) -> None:
+    kb.postmortem(__body__="## Summary\n\nThe on-call engineer should have noticed.\n")
+    plain = run_cli("validate", str(kb.root))
+    assert plain.code == 0
+    assert (
+        "docs/postmortems/2025/2025-03-01-outage.md:19: body: warning: blame language" in plain.out
+    )
+    assert run_cli("validate", str(kb.root), "--strict").code == 1
+
+
+def test_path_filter_reports_only_that_file(kb: KB) -> None:
+    kb.postmortem(title="<b>bold</b>")
+    kb.write("runbooks/auth/r.md", "---\nid: r\n---\n")
+    everything = run_cli("validate", str(kb.root))
+    assert len(parse(everything.out)) == 5
+    only = run_cli("validate", str(kb.docs / "runbooks"))
+    assert {m["path"] for m in parse(only.out)} == {"docs/runbooks/auth/r.md"}
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["validate", "--format", "xml"], "invalid choice"),
+        (["validate", "--as-of", "2025-13-01"], "--as-of"),
+        (["validate", "/nonexistent/path"], "no such file"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_usage_errors_exit_2(args: list[str], fragment: str) -> None:
+    result = run_cli(*args)
+    assert result.code == 2
+    assert fragment in result.err
+
+
+def test_no_knowledge_base_exits_2(tmp_path: Path) -> None:
+    result = run_cli("validate", cwd=tmp_path)
+    assert result.code == 2 and "no knowledge base here" in result.err
+
+
+def test_bad_configuration_exits_2(kb: KB) -> None:
+    (kb.root / "incident-kb.toml").write_text("[runbooks]\nreview_evry_days = 3\n")
+    result = run_cli("validate", str(kb.root))
+    assert result.code == 2
+    assert (
+        "runbooks.review_evry_days: unknown key (did you mean 'review_every_days'?)" in result.err
+    )
+
+
+def test_source_date_epoch_sets_today(kb: KB) -> None:
+    kb.postmortem(severity="SEV-1", status="in-review", resolved_at="2025-03-01T12:00:00Z")
+    before = run_cli("validate", str(kb.root), env={"SOURCE_DATE_EPOCH": "1740960000"})
+    assert "overdue" not in before.out  # 2025-03-03
+    after = run_cli("validate", str(kb.root), env={"SOURCE_DATE_EPOCH": "1742169600"})
+    assert "notice: postmortem overdue by 11 days" in after.out  # 2025-03-17
+    assert after.code == 0
+
+
+def test_schema_command_prints_every_schema() -> None:
+    listing = run_cli("schema")
+    assert listing.out.split() == [
+        "common.schema.json",
+        "postmortem.schema.json",
+        "runbook.schema.json",
+        "service.schema.json",
+        "severity-policy.schema.json",
+    ]
+    data = json.loads(run_cli("schema", "postmortem").out)
+    assert data["title"] == "Postmortem"
+
+
+def test_repository_schemas_are_the_packaged_ones() -> None:
+    assert (REPO / "schemas").resolve() == (REPO / "src" / "incident_kb" / "schemas").resolve()
