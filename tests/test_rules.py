@@ -349,3 +349,24 @@ def test_policy_sanity() -> None:
 def test_action_item_model_helpers() -> None:
     item = ActionItem("t", "bob", date(2025, 1, 1), "wont-do", "process")
     assert item.is_closed
+
+
+def test_code_spans_and_headings_follow_commonmark() -> None:
+    from incident_kb.bodytext import blank_code_spans, headings
+
+    spans = blank_code_spans("a `[[X]]` b ``c`d`` `open")
+    assert spans == "a " + " " * 7 + " b " + " " * 7 + " `open"
+    assert [t for _, _, t in headings("# Title ##\n## Impact #\n#NotAHeading\n###\n", 1)] == [
+        "Title",
+        "Impact",
+        "",
+    ]
+
+
+def test_hostile_lines_are_scanned_in_linear_time() -> None:
+    """A 1 MB line of backticks or blanks must not take quadratic time (a hang)."""
+    from incident_kb.bodytext import prose_lines
+
+    hostile = "``" + "a`" * 200_000 + "\n# " + " \t" * 200_000 + "x\n"
+    lines = list(prose_lines(hostile, 1))
+    assert len(lines) == 3

@@ -50,6 +50,15 @@ def test_example_builds_strictly_without_warnings(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "WARNING" not in proc.stderr, proc.stderr
 
+    schemas = sorted(p.name for p in (tmp_path / "site" / "schemas").glob("*.json"))
+    assert schemas == [
+        "common.schema.json",
+        "postmortem.schema.json",
+        "runbook.schema.json",
+        "service.schema.json",
+        "severity-policy.schema.json",
+    ]
+
     result = check(load(REPO), EXAMPLE_TODAY)
     for pm in result.kb.postmortems:
         rel = Path(pm.source.path).relative_to("docs").with_suffix("")

@@ -27,10 +27,6 @@ class UsageError(Exception):
     """Bad arguments or environment: exit 2."""
 
 
-def _as_of(value: str) -> str:
-    return value
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="incident-kb",
@@ -150,7 +146,7 @@ def _selected(findings: Sequence[Finding], config: Config, paths: Sequence[Path]
     return [f for f in findings if chosen(f)]
 
 
-def _validate(args: argparse.Namespace, out: object) -> int:
+def _validate(args: argparse.Namespace) -> int:
     config = load_config(_root(args))
     result: Result = check(config, _today(args.as_of))
     findings = _selected(result.findings, config, args.paths)
@@ -229,7 +225,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "validate":
-            return _validate(args, sys.stdout)
+            return _validate(args)
         if args.command == "new":
             return _new(args)
         return _schema(args)
