@@ -147,7 +147,9 @@ def test_references_resolve_with_did_you_mean() -> None:
 
 
 def test_invalid_documents_are_not_reported_twice() -> None:
-    base = replace(kb(pm(related=("INC-2025-050",))), invalid_ids=frozenset({"INC-2025-050"}))
+    base = replace(
+        kb(pm(related=("INC-2025-050",))), invalid=frozenset({("postmortem", "INC-2025-050")})
+    )
     assert run(rules.check_references, base) == []
 
 

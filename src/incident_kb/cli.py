@@ -15,7 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from . import __version__, report, scaffold, schema
-from .config import Config, ConfigError, find_root
+from .config import Config, ConfigError, find_root, lexical_absolute
 from .config import load as load_config
 from .findings import Finding
 from .timeutil import now, parse_timestamp
@@ -25,6 +25,16 @@ from .validate import Result, check
 
 class UsageError(Exception):
     """Bad arguments or environment: exit 2."""
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -40,8 +50,13 @@ def _parser() -> argparse.ArgumentParser:
         "or mkdocs.yml, from the first PATH or the current folder)",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # --root is accepted after the command too (``incident-kb validate --root DIR``).
+    root_option = argparse.ArgumentParser(add_help=False)
+    root_option.add_argument("--root", type=Path, default=argparse.SUPPRESS, help=argparse.SUPPRESS)
 
-    v = sub.add_parser("validate", help="check front-matter, references and rules")
+    v = sub.add_parser(
+        "validate", help="check front-matter, references and rules", parents=[root_option]
+    )
     v.add_argument(
         "paths",
         nargs="*",
@@ -55,7 +70,9 @@ def _parser() -> argparse.ArgumentParser:
 
     n = sub.add_parser("new", help="start a postmortem or runbook from a template")
     nsub = n.add_subparsers(dest="kind", required=True, metavar="KIND")
-    pm = nsub.add_parser("postmortem", help="a draft postmortem with the next free id")
+    pm = nsub.add_parser(
+        "postmortem", help="a draft postmortem with the next free id", parents=[root_option]
+    )
     pm.add_argument("--title", required=True)
     pm.add_argument("--severity", required=True, help="a level id from the severity policy")
     pm.add_argument(
@@ -83,14 +100,14 @@ def _parser() -> argparse.ArgumentParser:
         help="the date to treat as today (start of day, UTC, unless --started-at)",
     )
 
-    rb = nsub.add_parser("runbook", help="a runbook reviewed today")
+    rb = nsub.add_parser("runbook", help="a runbook reviewed today", parents=[root_option])
     rb.add_argument("--title", required=True)
     rb.add_argument("--service", action="append", required=True, dest="services")
     rb.add_argument("--owner", required=True, help="the owning team or person")
     rb.add_argument("--alert", action="append", default=[], dest="alerts")
     rb.add_argument("--id", dest="doc_id", help="the runbook id (default: from the title)")
     rb.add_argument("--severity")
-    rb.add_argument("--review-every-days", type=int)
+    rb.add_argument("--review-every-days", type=_positive)
     rb.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date to treat as today")
 
     s = sub.add_parser("schema", help="print a JSON Schema of the format (for editors)")
@@ -132,7 +149,7 @@ def _selected(findings: Sequence[Finding], config: Config, paths: Sequence[Path]
     for path in paths:
         if not path.exists():
             raise UsageError(f"{path}: no such file or folder")
-        resolved = path.resolve()
+        resolved = lexical_absolute(path)
         try:
             resolved.relative_to(config.root)
         except ValueError:
@@ -140,7 +157,7 @@ def _selected(findings: Sequence[Finding], config: Config, paths: Sequence[Path]
         wanted.append(resolved)
 
     def chosen(finding: Finding) -> bool:
-        target = (config.root / finding.path).resolve()
+        target = lexical_absolute(config.root / finding.path)
         return any(target == w or w in target.parents for w in wanted)
 
     return [f for f in findings if chosen(f)]
@@ -190,7 +207,7 @@ def _new(args: argparse.Namespace) -> int:
             runbooks=tuple(args.runbooks),
             tags=tuple(args.tags),
         )
-        path = scaffold.new_postmortem(config, result.kb, request)
+        path = scaffold.new_postmortem(config, result.kb, request, _today(args.as_of))
     else:
         path = scaffold.new_runbook(
             config,

@@ -8,11 +8,14 @@ review intervals and how loudly each rule speaks.
 from __future__ import annotations
 
 import difflib
+import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from .findings import Level
 
@@ -80,10 +83,11 @@ class Config:
 
     def relative(self, path: Path) -> str:
         """A path as shown in findings: relative to the repository root, with slashes."""
+        absolute = lexical_absolute(path)
         try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
+            return absolute.relative_to(self.root).as_posix()
         except ValueError:
-            return path.as_posix()
+            return absolute.as_posix()
 
 
 _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
@@ -93,6 +97,12 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "runbooks": {"review_every_days": int, "due_soon_days": int},
     "levels": {rule: str for rule in RULE_LEVELS},
 }
+
+
+def lexical_absolute(path: Path) -> Path:
+    """An absolute, normalised path that keeps symbolic links: a file reached through a link
+    is shown where it sits in docs/, as MkDocs shows it, not where the link points."""
+    return Path(os.path.abspath(path))  # noqa: PTH100 - resolve() would follow links
 
 
 def find_root(start: Path) -> Path | None:
@@ -142,6 +152,26 @@ def _check(data: dict[str, Any]) -> list[str]:
     return errors
 
 
+class _TolerantLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml for one key; its !!python/name and !ENV tags become None."""
+
+
+_TolerantLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def _mkdocs_docs_dir(root: Path) -> str | None:
+    """``docs_dir`` from mkdocs.yml (default ``docs``), or None without mkdocs.yml."""
+    path = root / "mkdocs.yml"
+    if not path.is_file():
+        return None
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_TolerantLoader)
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"mkdocs.yml: cannot be read: {exc}") from None
+    value = data.get("docs_dir", "docs") if isinstance(data, dict) else "docs"
+    return str(value) if value else "docs"
+
+
 def load(root: Path) -> Config:
     """Read ``root/incident-kb.toml`` if present; defaults otherwise."""
     root = root.resolve()
@@ -154,12 +184,23 @@ def load(root: Path) -> Config:
             raise ConfigError(f"{CONFIG_NAME}: {exc}") from None
     if errors := _check(data):
         raise ConfigError("\n".join(errors))
+    docs_name = data.get("docs_dir")
+    mkdocs_docs = _mkdocs_docs_dir(root)
+    if docs_name is None:
+        docs_name = mkdocs_docs or "docs"
+    elif mkdocs_docs is not None and Path(mkdocs_docs) != Path(docs_name):
+        raise ConfigError(
+            f"{CONFIG_NAME}: docs_dir: '{docs_name}' differs from mkdocs.yml's docs_dir "
+            f"'{mkdocs_docs}': the site would build files that are never validated"
+        )
+    if not (root / docs_name).is_dir():
+        raise ConfigError(f"{CONFIG_NAME}: docs_dir: no folder '{docs_name}' in {root}")
     paths = data.get("paths", {})
     pm = data.get("postmortems", {})
     rb = data.get("runbooks", {})
     levels = dict(RULE_LEVELS)
     levels.update({k: Level(v) for k, v in data.get("levels", {}).items()})
-    docs_dir = root / data.get("docs_dir", "docs")
+    docs_dir = root / docs_name
     return Config(
         root=root,
         docs_dir=docs_dir,

@@ -7,9 +7,22 @@ the checks that produce them.
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+#: At most this many findings of one rule in one file; the rest are summed up in one line,
+#: so that a hostile or broken file cannot flood a report.
+PER_FILE_RULE_LIMIT = 25
+
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def printable(text: str) -> str:
+    """Control characters (a newline in a YAML key, say) shown escaped: one finding, one line."""
+    return _CONTROL_RE.sub(lambda m: repr(m.group(0))[1:-1], text)
 
 
 class Level(StrEnum):
@@ -18,6 +31,9 @@ class Level(StrEnum):
     ERROR = "error"
     WARNING = "warning"
     NOTICE = "notice"
+
+
+_SEVERITY = {Level.NOTICE: 0, Level.WARNING: 1, Level.ERROR: 2}
 
 
 @dataclass(frozen=True, order=True)
@@ -33,7 +49,7 @@ class Finding:
 
     def format(self) -> str:
         prefix = "" if self.level is Level.ERROR else f"{self.level.value}: "
-        return f"{self.path}:{self.line}: {self.field}: {prefix}{self.message}"
+        return printable(f"{self.path}:{self.line}: {self.field}: {prefix}{self.message}")
 
 
 @dataclass
@@ -57,7 +73,27 @@ class Findings:
         self.items.extend(other)
 
     def sorted(self) -> list[Finding]:
-        return sorted(set(self.items), key=lambda f: (f.path, f.line, f.field, f.message))
+        """Unique findings in (path, line, field, message) order, floods summed up."""
+        ordered = sorted(set(self.items), key=lambda f: (f.path, f.line, f.field, f.message))
+        groups: dict[tuple[str, str], list[Finding]] = defaultdict(list)
+        for finding in ordered:
+            groups[(finding.path, finding.rule)].append(finding)
+        kept: list[Finding] = []
+        for (path, rule), group in groups.items():
+            kept.extend(group[:PER_FILE_RULE_LIMIT])
+            if len(group) > PER_FILE_RULE_LIMIT:
+                rest = group[PER_FILE_RULE_LIMIT:]
+                kept.append(
+                    Finding(
+                        path,
+                        rest[0].line,
+                        rest[0].field,
+                        f"... and {len(rest)} more '{rule}' findings in this file",
+                        max(rest, key=lambda f: _SEVERITY[f.level]).level,
+                        rule,
+                    )
+                )
+        return sorted(kept, key=lambda f: (f.path, f.line, f.field, f.message))
 
     def count(self, level: Level) -> int:
         return sum(1 for f in set(self.items) if f.level is level)

@@ -5,6 +5,8 @@ schema and build the model. Cross-document rules run afterwards on the finished 
 from __future__ import annotations
 
 import os
+import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,23 +38,60 @@ from .timeutil import parse_date, parse_timestamp
 from .yamlsafe import YamlMap, YamlSeq
 
 MAX_FILE_BYTES = 1024 * 1024
+#: The extensions MkDocs builds as Markdown pages (mkdocs.utils.markdown_extensions).
+MARKDOWN_EXTENSIONS = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")
 _ORDINARY_PAGES = {"index.md", "README.md"}
+_ID_LINE_RE = re.compile(r"^id:[ \t]*[\"']?([A-Za-z0-9][A-Za-z0-9_-]*)", re.MULTILINE)
 
 
 @dataclass(frozen=True)
 class RawDocument:
-    """A file whose front-matter parsed: the YAML tree with lines, and the body."""
+    """A file whose front-matter parsed: the YAML tree with lines, and the body.
+
+    ``damaged`` is set when the YAML had problems that still left a tree (duplicate keys):
+    the tree is schema-checked for more findings, but never becomes a model object.
+    """
 
     kind: Kind
     path: str
     tree: YamlMap
     body: str
     body_line: int
+    damaged: bool = False
+
+
+def _read_bounded(path: Path, shown: str, findings: Findings) -> bytes | None:
+    """Read a regular file of at most MAX_FILE_BYTES; devices and FIFOs are refused."""
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            findings.add(shown, 1, "(file)", "not a regular file")
+            return None
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        findings.add(shown, 1, "(file)", f"cannot read file: {exc.strerror or exc}")
+        return None
+    if len(raw) > MAX_FILE_BYTES:
+        findings.add(
+            shown,
+            1,
+            "(file)",
+            f"file is {max(info.st_size, len(raw))} bytes; the limit is {MAX_FILE_BYTES} bytes",
+        )
+        return None
+    return raw
+
+
+def sniff_id(text: str) -> str | None:
+    """The id of a document whose YAML could not be read, so references to it still count."""
+    m = _ID_LINE_RE.search(text)
+    return m.group(1) if m else None
 
 
 def kind_of(rel: str, config: Config) -> Kind | None:
     """The document kind of a path relative to docs_dir, from its folder (configurable)."""
-    if not rel.endswith(".md"):
+    if not rel.endswith(MARKDOWN_EXTENSIONS):
         return None
     if rel == config.severity_policy:
         return "severity-policy"
@@ -73,7 +112,14 @@ def discover(config: Config) -> Iterator[tuple[Path, Kind]]:
     """Every document under docs_dir, in sorted path order, whatever the file system's order."""
     docs = config.docs_dir
     found: list[tuple[str, Path, Kind]] = []
-    for folder, dirnames, filenames in os.walk(docs):
+    seen: set[str] = set()
+    # MkDocs follows symbolic links, so we do too, but never around a loop.
+    for folder, dirnames, filenames in os.walk(docs, followlinks=True):
+        real = os.path.realpath(folder)
+        if real in seen:
+            dirnames[:] = []
+            continue
+        seen.add(real)
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for filename in filenames:
             path = Path(folder) / filename
@@ -85,18 +131,16 @@ def discover(config: Config) -> Iterator[tuple[Path, Kind]]:
         yield path, kind
 
 
-def read_document(path: Path, kind: Kind, shown: str, findings: Findings) -> RawDocument | None:
-    """Read one file; report every problem and return None if it cannot be used."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            findings.add(
-                shown, 1, "(file)", f"file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes"
-            )
-            return None
-        raw = path.read_bytes()
-    except OSError as exc:
-        findings.add(shown, 1, "(file)", f"cannot read file: {exc.strerror or exc}")
+def read_document(
+    path: Path, kind: Kind, shown: str, findings: Findings, invalid: set[tuple[str, str]]
+) -> RawDocument | None:
+    """Read one file; report every problem and return None if it cannot be used.
+
+    Ids of documents that cannot be used are added to ``invalid``, so that references to
+    them are not reported as unknown and ``new`` never reuses them.
+    """
+    raw = _read_bounded(path, shown, findings)
+    if raw is None:
         return None
     try:
         text, _bom = decode(raw)
@@ -112,7 +156,9 @@ def read_document(path: Path, kind: Kind, shown: str, findings: Findings) -> Raw
     tree, problems = yamlsafe.load(parts.yaml, parts.yaml_line)
     for problem in problems:
         findings.add(shown, problem.line, problem.path or "(front-matter)", problem.message)
-    if problems:
+    if problems and not isinstance(tree, YamlMap):
+        if doc_id := sniff_id(parts.yaml):
+            invalid.add((kind, doc_id))
         return None
     if tree is None:
         findings.add(shown, 1, "(front-matter)", "front-matter is empty")
@@ -122,7 +168,7 @@ def read_document(path: Path, kind: Kind, shown: str, findings: Findings) -> Raw
             shown, parts.yaml_line, "(front-matter)", "front-matter must be a mapping of keys"
         )
         return None
-    return RawDocument(kind, shown, tree, parts.body, parts.body_line)
+    return RawDocument(kind, shown, tree, parts.body, parts.body_line, damaged=bool(problems))
 
 
 def flatten_lines(tree: Any, prefix: str = "") -> dict[str, int]:
@@ -275,67 +321,53 @@ def build(doc: RawDocument) -> Document:
 def load_knowledge_base(config: Config, findings: Findings) -> tuple[KnowledgeBase, int]:
     """Read, schema-check and model every document; returns the model and how many files.
 
-    Duplicate ids are reported here (naming both files), since the model's lookups need
-    unique ids; the first file in path order keeps the id.
+    Documents with the same id all stay in the model (so that their other problems are still
+    found); the ``duplicate-id`` rule reports them, and lookups by id see the first by path.
     """
-    postmortems: dict[str, Postmortem] = {}
-    runbooks: dict[str, Runbook] = {}
-    services: dict[str, Service] = {}
+    postmortems: list[Postmortem] = []
+    runbooks: list[Runbook] = []
+    services: list[Service] = []
     policy: SeverityPolicy | None = None
-    invalid_ids: set[str] = set()
+    invalid: set[tuple[str, str]] = set()
     count = 0
     for path, kind in discover(config):
         count += 1
         shown = config.relative(path)
-        raw = read_document(path, kind, shown, findings)
+        raw = read_document(path, kind, shown, findings, invalid)
         if raw is None:
             continue
         problems = schema.validate(kind, raw.tree, top_line=1)
         for problem in problems:
             findings.add(shown, problem.line, problem.field, problem.message)
-        if problems:
+        if problems or raw.damaged:
             doc_id = raw.tree.get("id")
             if isinstance(doc_id, str):
-                invalid_ids.add(doc_id)
+                invalid.add((kind, doc_id))
             continue
         doc = build(raw)
         if isinstance(doc, SeverityPolicy):
             policy = doc
-            continue
-        tables: dict[str, dict[str, Any]] = {
-            "postmortem": postmortems,
-            "runbook": runbooks,
-            "service": services,
-        }
-        table = tables[doc.kind]
-        if doc.id in table:
-            first = table[doc.id].source
-            findings.add(
-                shown,
-                doc.source.line("id"),
-                "id",
-                f"duplicate {doc.kind} id '{doc.id}': also defined in "
-                f"{first.path}:{first.line('id')}",
-                rule="duplicate-id",
-            )
-            continue
-        table[doc.id] = doc
+        elif isinstance(doc, Postmortem):
+            postmortems.append(doc)
+        elif isinstance(doc, Runbook):
+            runbooks.append(doc)
+        else:
+            services.append(doc)
 
-    if policy is None:
-        policy_path = config.relative(config.docs_dir / config.severity_policy)
-        if not (config.docs_dir / config.severity_policy).is_file():
-            findings.add(
-                policy_path,
-                1,
-                "(file)",
-                "the severity policy is missing: every postmortem's severity refers to it",
-                rule="reference",
-            )
+    policy_file = config.docs_dir / config.severity_policy
+    if policy is None and not policy_file.is_file():
+        findings.add(
+            config.relative(policy_file),
+            1,
+            "(file)",
+            "the severity policy is missing: every postmortem's severity refers to it",
+            rule="reference",
+        )
     kb = KnowledgeBase(
-        postmortems=tuple(sorted(postmortems.values(), key=lambda p: (p.started_at, p.id))),
-        runbooks=tuple(sorted(runbooks.values(), key=lambda r: r.id)),
-        services=tuple(sorted(services.values(), key=lambda s: s.id)),
+        postmortems=tuple(sorted(postmortems, key=lambda p: (p.started_at, p.id, p.source.path))),
+        runbooks=tuple(sorted(runbooks, key=lambda r: (r.id, r.source.path))),
+        services=tuple(sorted(services, key=lambda s: (s.id, s.source.path))),
         policy=policy,
-        invalid_ids=frozenset(invalid_ids),
+        invalid=frozenset(invalid),
     )
     return kb, count

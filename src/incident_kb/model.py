@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
 Kind = Literal["postmortem", "runbook", "service", "severity-policy"]
 
@@ -191,28 +191,52 @@ Document = Postmortem | Runbook | Service | SeverityPolicy
 class KnowledgeBase:
     """Every valid document, sorted, with lookups by id.
 
-    Postmortems are sorted by start time then id; everything else by id. ``invalid_ids``
-    holds ids of documents that exist but failed validation, so that references to them
-    are not reported a second time.
+    Postmortems are sorted by start time then id; everything else by id. ``invalid`` holds
+    (kind, id) of documents that exist but failed validation, so that references to them
+    are not reported a second time. Ids may repeat (a finding says so); lookups by id see
+    the first document by path.
     """
 
     postmortems: tuple[Postmortem, ...] = ()
     runbooks: tuple[Runbook, ...] = ()
     services: tuple[Service, ...] = ()
     policy: SeverityPolicy | None = None
-    invalid_ids: frozenset[str] = frozenset()
+    invalid: frozenset[tuple[str, str]] = frozenset()
+
+    @staticmethod
+    def _first_by_path(docs: tuple[Any, ...]) -> dict[str, Any]:
+        table: dict[str, Any] = {}
+        for doc in sorted(docs, key=lambda d: d.source.path):
+            table.setdefault(doc.id, doc)
+        return table
 
     @cached_property
     def postmortem_by_id(self) -> dict[str, Postmortem]:
-        return {p.id: p for p in self.postmortems}
+        return self._first_by_path(self.postmortems)
 
     @cached_property
     def runbook_by_id(self) -> dict[str, Runbook]:
-        return {r.id: r for r in self.runbooks}
+        return self._first_by_path(self.runbooks)
 
     @cached_property
     def service_by_id(self) -> dict[str, Service]:
-        return {s.id: s for s in self.services}
+        return self._first_by_path(self.services)
+
+    def identified(self) -> tuple[Postmortem | Runbook | Service, ...]:
+        """Every document that has an id, postmortems first."""
+        docs: tuple[Postmortem | Runbook | Service, ...] = (
+            *self.postmortems,
+            *self.runbooks,
+            *self.services,
+        )
+        return docs
+
+    def is_invalid(self, kind: Kind | None, doc_id: str) -> bool:
+        """Whether a document with this id exists but failed validation (any kind if None)."""
+        return any(k == kind or kind is None for k, i in self.invalid if i == doc_id)
+
+    def invalid_ids(self, kind: Kind) -> set[str]:
+        return {i for k, i in self.invalid if k == kind}
 
     @cached_property
     def component_owner(self) -> dict[str, str]:

@@ -8,21 +8,29 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
+from functools import lru_cache
 
 from . import analytics
 from .bodytext import headings, links, normalise_heading, prose_lines
 from .config import Config
 from .findings import Findings, Level
-from .model import Document, KnowledgeBase, Postmortem, Runbook, Service
+from .model import Document, Kind, KnowledgeBase, Postmortem, Runbook, Service
 from .timeutil import format_duration, minutes
 
 _POSTMORTEM_NAME_RE = re.compile(r"(\d{4})/(\d{4}-\d{2}-\d{2})-[a-z0-9][a-z0-9-]*\.md")
 
 
 def _did_you_mean(value: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(value, sorted(known), n=1, cutoff=0.6)
+    return _suggest(value, tuple(sorted(known)))
+
+
+@lru_cache(maxsize=4096)
+def _suggest(value: str, known: tuple[str, ...]) -> str:
+    """Cached: a body may repeat one unknown id thousands of times."""
+    close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
@@ -33,11 +41,17 @@ def _when(moment: datetime) -> str:
 def check_paths(kb: KnowledgeBase, config: Config, findings: Findings) -> None:
     """File names follow the layout, so URLs are predictable and ids findable."""
     docs_prefix = config.relative(config.docs_dir).rstrip("/") + "/"
+    # A duplicated id is reported once, by check_duplicate_ids; the file name follows the id,
+    # so asking for a rename here as well would be the same problem twice.
+    counts = Counter((d.kind, d.id) for d in kb.identified())
+    duplicated = {key for key, n in counts.items() if n > 1}
 
     def rel(path: str) -> str:
         return path[len(docs_prefix) :] if path.startswith(docs_prefix) else path
 
     for pm in kb.postmortems:
+        if (pm.kind, pm.id) in duplicated:
+            continue
         inside = rel(pm.source.path)[len(config.postmortems) + 1 :]
         expected = pm.started_at.astimezone(UTC).date().isoformat()
         dates = {expected, pm.started_at.date().isoformat()}  # UTC or the written offset
@@ -52,6 +66,8 @@ def check_paths(kb: KnowledgeBase, config: Config, findings: Findings) -> None:
                 rule="layout",
             )
     for rb in kb.runbooks:
+        if (rb.kind, rb.id) in duplicated:
+            continue
         inside = rel(rb.source.path)[len(config.runbooks) + 1 :]
         folder, _, name = inside.rpartition("/")
         if folder not in rb.services or name != f"{rb.id}.md":
@@ -64,6 +80,8 @@ def check_paths(kb: KnowledgeBase, config: Config, findings: Findings) -> None:
                 rule="layout",
             )
     for svc in kb.services:
+        if (svc.kind, svc.id) in duplicated:
+            continue
         inside = rel(svc.source.path)[len(config.services) + 1 :]
         if inside != f"{svc.id}.md":
             findings.add(
@@ -80,20 +98,21 @@ def _check_ids(
     field_name: str,
     values: tuple[str, ...],
     known: Iterable[str],
-    what: str,
+    what: Kind,
     kb: KnowledgeBase,
     findings: Findings,
 ) -> None:
     known = list(known)
     for index, value in enumerate(values):
-        if value in known or value in kb.invalid_ids:
+        if value in known or kb.is_invalid(what, value):
             continue
+        what_word = "incident" if what == "postmortem" else what
         field_path = f"{field_name}[{index}]"
         findings.add(
             doc.source.path,
             doc.source.line(field_path),
             field_path,
-            f"unknown {what} '{value}'{_did_you_mean(value, known)}",
+            f"unknown {what_word} '{value}'{_did_you_mean(value, known)}",
             rule="reference",
         )
 
@@ -130,7 +149,7 @@ def check_references(kb: KnowledgeBase, findings: Findings) -> None:
             "related",
             tuple(r for r in pm.related if r != pm.id),
             others,
-            "incident",
+            "postmortem",
             kb,
             findings,
         )
@@ -139,7 +158,7 @@ def check_references(kb: KnowledgeBase, findings: Findings) -> None:
             message = None
             if pm.recurrence_of == pm.id:
                 message = "an incident cannot be a recurrence of itself"
-            elif earlier is None and pm.recurrence_of not in kb.invalid_ids:
+            elif earlier is None and not kb.is_invalid("postmortem", pm.recurrence_of):
                 message = (
                     f"unknown incident '{pm.recurrence_of}'"
                     f"{_did_you_mean(pm.recurrence_of, others)}"
@@ -384,7 +403,7 @@ def check_links(kb: KnowledgeBase, findings: Findings) -> None:
     for doc in _bodies(kb):
         for line, target in links(doc.body, doc.source.body_line):
             found = kb.document(target)
-            if len(found) == 1 or (not found and target in kb.invalid_ids):
+            if len(found) == 1 or (not found and kb.is_invalid(None, target)):
                 continue
             if found:
                 kinds = " and ".join(sorted(d.kind for d in found))
@@ -419,6 +438,24 @@ def check_blame(kb: KnowledgeBase, config: Config, findings: Findings) -> None:
                     level=config.level("blame-language"),
                     rule="blame-language",
                 )
+
+
+def check_duplicate_ids(kb: KnowledgeBase, findings: Findings) -> None:
+    """Ids are unique per kind: every later file (by path) names the first."""
+    groups: dict[tuple[str, str], list[Postmortem | Runbook | Service]] = defaultdict(list)
+    for doc in kb.identified():
+        groups[(doc.kind, doc.id)].append(doc)
+    for (kind, doc_id), docs in sorted(groups.items()):
+        first, *others = sorted(docs, key=lambda d: d.source.path)
+        for doc in others:
+            findings.add(
+                doc.source.path,
+                doc.source.line("id"),
+                "id",
+                f"duplicate {kind} id '{doc_id}': also defined in "
+                f"{first.source.path}:{first.source.line('id')}",
+                rule="duplicate-id",
+            )
 
 
 def check_policy(kb: KnowledgeBase, findings: Findings) -> None:
@@ -470,6 +507,7 @@ def check_services(kb: KnowledgeBase, findings: Findings) -> None:
 Rule = Callable[[KnowledgeBase, Config, date, Findings], None]
 
 RULES: tuple[Rule, ...] = (
+    lambda kb, config, today, f: check_duplicate_ids(kb, f),
     lambda kb, config, today, f: check_paths(kb, config, f),
     lambda kb, config, today, f: check_references(kb, f),
     lambda kb, config, today, f: check_times(kb, today, f),

@@ -121,7 +121,7 @@ def next_incident_id(kb: KnowledgeBase, prefix: str, year: int) -> str:
     pattern = re.compile(rf"{re.escape(prefix)}-{year}-(\d+)")
     numbers = [
         int(m.group(1))
-        for doc_id in (*kb.postmortem_by_id, *kb.invalid_ids)
+        for doc_id in (*kb.postmortem_by_id, *kb.invalid_ids("postmortem"))
         if (m := pattern.fullmatch(doc_id))
     ]
     return f"{prefix}-{year}-{max(numbers, default=0) + 1:03d}"
@@ -131,7 +131,7 @@ def _ts(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def new_postmortem(config: Config, kb: KnowledgeBase, request: NewPostmortem) -> Path:
+def new_postmortem(config: Config, kb: KnowledgeBase, request: NewPostmortem, today: date) -> Path:
     """Write a draft postmortem; returns its path."""
     levels = list(kb.policy.by_id) if kb.policy else []
     _require([request.severity], levels, "severity")
@@ -140,6 +140,9 @@ def new_postmortem(config: Config, kb: KnowledgeBase, request: NewPostmortem) ->
     detected = request.detected_at or request.started_at
     if detected < request.started_at:
         raise ScaffoldError("--detected-at is before --started-at")
+    for option, moment in (("--started-at", request.started_at), ("--detected-at", detected)):
+        if moment.date() > today:
+            raise ScaffoldError(f"{option} is in the future (today is {today.isoformat()})")
     started_utc = request.started_at.astimezone(UTC)
     doc_id = next_incident_id(kb, config.id_prefix, started_utc.year)
     text = (
@@ -185,7 +188,7 @@ def new_runbook(config: Config, kb: KnowledgeBase, request: NewRunbook, today: d
     if request.severity is not None:
         _require([request.severity], list(kb.policy.by_id) if kb.policy else [], "severity")
     base = request.doc_id or slugify(request.title)
-    taken = set(kb.runbook_by_id) | set(kb.invalid_ids)
+    taken = set(kb.runbook_by_id) | kb.invalid_ids("runbook")
     folder = config.docs_dir / config.runbooks / request.services[0]
     doc_id = base
     suffix = 2

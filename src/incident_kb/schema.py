@@ -88,6 +88,7 @@ class SchemaProblem:
     field: str
     line: int
     message: str
+    suggests: str | None = None  # for an unknown key: the field it is probably a typo of
 
 
 def field_path(parts: Sequence[str | int]) -> str:
@@ -163,12 +164,18 @@ def _problems(error: ValidationError, tree: Any, top_line: int) -> Iterator[Sche
         allowed = sorted(schema.get("properties", {}))
         extras = sorted(set(instance) - set(allowed))
         for key in extras:
+            close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
             if key == "<<":
                 message = "merge keys (<<) are not allowed"
             else:
-                message = f"unknown key '{key}'{_hint(key, allowed)}"
+                message = f"unknown key '{key}'" + (
+                    f" (did you mean '{close[0]}'?)" if close else ""
+                )
             yield SchemaProblem(
-                field_path([*parts, key]), line_of(tree, [*parts, key], top_line), message
+                field_path([*parts, key]),
+                line_of(tree, [*parts, key], top_line),
+                message,
+                field_path([*parts, close[0]]) if close else None,
             )
         return
     if validator_name == "additionalProperties" or validator_name == "propertyNames":
@@ -252,7 +259,14 @@ def validate(kind: str, tree: Any, top_line: int = 1) -> list[SchemaProblem]:
         for leaf in _leaves(error):
             for problem in _problems(leaf, tree, top_line):
                 problems.setdefault((problem.field, problem.message), problem)
-    return sorted(problems.values(), key=lambda p: (p.line, p.field, p.message))
+    # A misspelt required key is one problem, not two: keep the "did you mean" finding.
+    typos = {p.suggests for p in problems.values() if p.suggests}
+    kept = [
+        p
+        for p in problems.values()
+        if not (p.message == "missing required field" and p.field in typos)
+    ]
+    return sorted(kept, key=lambda p: (p.line, p.field, p.message))
 
 
 def _leaves(error: ValidationError) -> Iterator[ValidationError]:

@@ -18,11 +18,20 @@ _TS_RE = re.compile(
 )
 
 
+MIN_YEAR, MAX_YEAR = 1970, 2999
+
+
+def _check_year(text: str, year: int) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValueError(f"'{text}' is outside the years {MIN_YEAR} to {MAX_YEAR}")
+
+
 def parse_date(text: str) -> date:
     """Parse ``YYYY-MM-DD``; ValueError says why not."""
     m = _DATE_RE.fullmatch(text)
     if not m:
         raise ValueError(f"'{text}' is not a date: use YYYY-MM-DD")
+    _check_year(text, int(m[1]))
     try:
         return date(int(m[1]), int(m[2]), int(m[3]))
     except ValueError as exc:
@@ -41,6 +50,7 @@ def parse_timestamp(text: str) -> datetime:
         raise ValueError(f"'{text}' has no timezone: add Z for UTC or an offset such as +01:00")
     if m[6] is None:
         raise ValueError(f"'{text}' has no seconds: use HH:MM:SS")
+    _check_year(text, int(m[1]))
     fraction = m[7] or ""
     micro = int((fraction[1:] + "000000")[:6]) if fraction else 0
     tz_text = m["tz"]

@@ -14,6 +14,7 @@ It walks libyaml's event stream instead of constructing Python objects, so that:
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,7 @@ except ImportError:  # pragma: no cover - pure-Python fallback, same events
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MAX_DEPTH = 20
+MAX_NUMBER_CHARS = 32
 MAX_FRONT_MATTER_BYTES = 64 * 1024
 
 _NULL = {"", "~", "null", "Null", "NULL"}
@@ -74,10 +76,13 @@ def resolve_plain(value: str) -> Any:
         return True
     if value in _FALSE:
         return False
+    if len(value) > MAX_NUMBER_CHARS:
+        return value  # int() refuses >4300 digits; no field needs more than a few
     if _INT_RE.fullmatch(value):
         return int(value)
     if _FLOAT_RE.fullmatch(value):
-        return float(value)
+        number = float(value)
+        return number if math.isfinite(number) else value
     return value
 
 
@@ -162,6 +167,13 @@ def load(text: str, first_line: int) -> tuple[Any, list[YamlProblem]]:
         line = (mark.line if mark else 0) + first_line
         what = exc.problem or exc.context or "invalid YAML"
         problems.append(YamlProblem(line, "", f"invalid YAML: {what}"))
+        return None, problems
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + first_line
+        char = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        problems.append(
+            YamlProblem(line, "", f"invalid YAML: character U+{char:04X} is not allowed")
+        )
         return None, problems
     except yaml.YAMLError as exc:
         problems.append(YamlProblem(first_line, "", f"invalid YAML: {exc}"))
