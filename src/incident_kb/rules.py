@@ -38,59 +38,53 @@ def _when(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
+def _layout_problem(
+    doc: Postmortem | Runbook | Service, inside: str, config: Config
+) -> tuple[str, str] | None:
+    """(field, message) when a document is not where its id and dates say it lives."""
+    if isinstance(doc, Postmortem):
+        expected = doc.started_at.astimezone(UTC).date().isoformat()
+        dates = {expected, doc.started_at.date().isoformat()}  # UTC or the written offset
+        m = _POSTMORTEM_NAME_RE.fullmatch(inside)
+        if m and m.group(2) in dates and m.group(1) == m.group(2)[:4]:
+            return None
+        return "started_at", (
+            f"a postmortem lives at {config.postmortems}/{expected[:4]}/{expected}-<slug>.md "
+            "(its started_at date, a lower-case slug)"
+        )
+    if isinstance(doc, Runbook):
+        folder, _, name = inside.rpartition("/")
+        if folder in doc.services and name == f"{doc.id}.md":
+            return None
+        return "id", (
+            f"a runbook lives at {config.runbooks}/<one of its services>/<id>.md, "
+            f"here {config.runbooks}/{doc.services[0]}/{doc.id}.md"
+        )
+    if inside == f"{doc.id}.md":
+        return None
+    return "id", f"a service lives at {config.services}/<id>.md, here {config.services}/{doc.id}.md"
+
+
 def check_paths(kb: KnowledgeBase, config: Config, findings: Findings) -> None:
     """File names follow the layout, so URLs are predictable and ids findable."""
     docs_prefix = config.relative(config.docs_dir).rstrip("/") + "/"
+    folders = {
+        "postmortem": config.postmortems,
+        "runbook": config.runbooks,
+        "service": config.services,
+    }
     # A duplicated id is reported once, by check_duplicate_ids; the file name follows the id,
     # so asking for a rename here as well would be the same problem twice.
     counts = Counter((d.kind, d.id) for d in kb.identified())
-    duplicated = {key for key, n in counts.items() if n > 1}
-
-    def rel(path: str) -> str:
-        return path[len(docs_prefix) :] if path.startswith(docs_prefix) else path
-
-    for pm in kb.postmortems:
-        if (pm.kind, pm.id) in duplicated:
+    for doc in kb.identified():
+        if counts[(doc.kind, doc.id)] > 1:
             continue
-        inside = rel(pm.source.path)[len(config.postmortems) + 1 :]
-        expected = pm.started_at.astimezone(UTC).date().isoformat()
-        dates = {expected, pm.started_at.date().isoformat()}  # UTC or the written offset
-        m = _POSTMORTEM_NAME_RE.fullmatch(inside)
-        if not m or m.group(2) not in dates or m.group(1) != m.group(2)[:4]:
-            findings.add(
-                pm.source.path,
-                pm.source.line("started_at"),
-                "(file)",
-                f"a postmortem lives at {config.postmortems}/{expected[:4]}/{expected}-<slug>.md "
-                f"(its started_at date, a lower-case slug)",
-                rule="layout",
-            )
-    for rb in kb.runbooks:
-        if (rb.kind, rb.id) in duplicated:
-            continue
-        inside = rel(rb.source.path)[len(config.runbooks) + 1 :]
-        folder, _, name = inside.rpartition("/")
-        if folder not in rb.services or name != f"{rb.id}.md":
-            findings.add(
-                rb.source.path,
-                rb.source.line("id"),
-                "(file)",
-                f"a runbook lives at {config.runbooks}/<one of its services>/<id>.md, "
-                f"here {config.runbooks}/{rb.services[0]}/{rb.id}.md",
-                rule="layout",
-            )
-    for svc in kb.services:
-        if (svc.kind, svc.id) in duplicated:
-            continue
-        inside = rel(svc.source.path)[len(config.services) + 1 :]
-        if inside != f"{svc.id}.md":
-            findings.add(
-                svc.source.path,
-                svc.source.line("id"),
-                "(file)",
-                f"a service lives at {config.services}/<id>.md, here {config.services}/{svc.id}.md",
-                rule="layout",
-            )
+        path = doc.source.path
+        rel = path[len(docs_prefix) :] if path.startswith(docs_prefix) else path
+        problem = _layout_problem(doc, rel[len(folders[doc.kind]) + 1 :], config)
+        if problem is not None:
+            field_name, message = problem
+            findings.add(path, doc.source.line(field_name), "(file)", message, rule="layout")
 
 
 def _check_ids(
