@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from .model import KnowledgeBase, Postmortem, Service
 from .timeutil import minutes
@@ -64,3 +64,18 @@ def postmortem_due(pm: Postmortem, kb: KnowledgeBase) -> date | None:
     if pm.resolved_at is None or level is None:
         return None
     return pm.resolved_at.date() + timedelta(days=level.postmortem_due_days)
+
+
+def response_times(pm: Postmortem) -> dict[str, float | None]:
+    """Minutes of TTD (detected - started), TTA (acknowledged - detected), TTM (mitigated -
+    detected) and TTR (resolved - detected); None where a time is missing."""
+
+    def span(start: datetime | None, end: datetime | None) -> float | None:
+        return minutes(end - start) if start is not None and end is not None else None
+
+    return {
+        "ttd": span(pm.started_at, pm.detected_at),
+        "tta": span(pm.detected_at, pm.acknowledged_at),
+        "ttm": span(pm.detected_at, pm.mitigated_at),
+        "ttr": span(pm.detected_at, pm.resolved_at),
+    }

@@ -18,34 +18,46 @@ _HEADING_RE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*))?$")
 LINK_RE = re.compile(r"\[\[([A-Za-z0-9][A-Za-z0-9_-]*)\]\]")
 
 
-def prose_lines(body: str, first_line: int) -> Iterator[tuple[int, str]]:
-    """(file line, text) for every line outside fenced code, inline code blanked out."""
+def fence_states(body: str) -> list[bool]:
+    """For each line of ``body``: whether it belongs to a fenced code block (fences included)."""
+    states: list[bool] = []
     fence = ""
-    for offset, line in enumerate(body.split("\n")):
+    for line in body.split("\n"):
         m = _FENCE_RE.match(line)
         if fence:
+            states.append(True)
             if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
                 fence = ""
-            continue
-        if m:
+        elif m:
             fence = m.group(1)
-            continue
-        yield first_line + offset, blank_code_spans(line)
+            states.append(True)
+        else:
+            states.append(False)
+    return states
 
 
-def blank_code_spans(line: str) -> str:
-    """Replace inline code spans with spaces, in O(n log n) whatever the input.
+def prose_lines(body: str, first_line: int) -> Iterator[tuple[int, str]]:
+    """(file line, text) for every line outside fenced code, inline code blanked out."""
+    for offset, (line, in_code) in enumerate(
+        zip(body.split("\n"), fence_states(body), strict=True)
+    ):
+        if not in_code:
+            yield first_line + offset, blank_code_spans(line)
+
+
+def code_span_ranges(line: str) -> list[tuple[int, int]]:
+    """(start, end) of every inline code span, in O(n log n) whatever the input.
 
     A span opens with a run of backticks and closes at the next run of the same length
     (CommonMark); a regex with backreferences would take quadratic time on hostile lines.
     """
     if "`" not in line:
-        return line
+        return []
     runs = [(m.start(), m.end()) for m in _BACKTICKS_RE.finditer(line)]
     by_length: dict[int, list[int]] = defaultdict(list)
     for index, (start, end) in enumerate(runs):
         by_length[end - start].append(index)
-    chars = list(line)
+    spans: list[tuple[int, int]] = []
     i = 0
     while i < len(runs):
         start, end = runs[i]
@@ -54,10 +66,20 @@ def blank_code_spans(line: str) -> str:
         if j == len(same):
             i += 1
             continue
-        close = runs[same[j]][1]
-        chars[start:close] = " " * (close - start)
+        spans.append((start, runs[same[j]][1]))
         i = same[j] + 1
-    return "".join(chars)
+    return spans
+
+
+def blank_code_spans(line: str) -> str:
+    """Replace inline code spans with spaces (same length, so columns stay put)."""
+    parts: list[str] = []
+    last = 0
+    for start, end in code_span_ranges(line):
+        parts += (line[last:start], " " * (end - start))
+        last = end
+    parts.append(line[last:])
+    return "".join(parts)
 
 
 def headings(body: str, first_line: int) -> Iterator[tuple[int, int, str]]:
@@ -81,6 +103,16 @@ def links(body: str, first_line: int) -> Iterator[tuple[int, str]]:
     for number, line in prose_lines(body, first_line):
         for m in LINK_RE.finditer(line):
             yield number, m.group(1)
+
+
+def split_title(body: str) -> tuple[str, str]:
+    """(leading ``# Title`` line, rest): a card goes under the page's own H1, not above it."""
+    stripped = body.lstrip("\n")
+    first, _, rest = stripped.partition("\n")
+    m = _HEADING_RE.match(first)
+    if m and len(m.group(1)) == 1:
+        return first, rest
+    return "", body
 
 
 def normalise_heading(text: str) -> str:

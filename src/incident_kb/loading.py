@@ -45,6 +45,18 @@ _ID_LINE_RE = re.compile(r"^id:[ \t]*[\"']?([A-Za-z0-9][A-Za-z0-9_-]*)", re.MULT
 
 
 @dataclass(frozen=True)
+class PageText:
+    """What the site shows for a document file: its body, and its title when one was read.
+
+    Kept for every document, valid or not, so that the build never has to read a file
+    twice or hand MkDocs front-matter it has not checked.
+    """
+
+    body: str
+    title: str | None = None
+
+
+@dataclass(frozen=True)
 class RawDocument:
     """A file whose front-matter parsed: the YAML tree with lines, and the body.
 
@@ -132,7 +144,12 @@ def discover(config: Config) -> Iterator[tuple[Path, Kind]]:
 
 
 def read_document(
-    path: Path, kind: Kind, shown: str, findings: Findings, invalid: set[tuple[str, str]]
+    path: Path,
+    kind: Kind,
+    shown: str,
+    findings: Findings,
+    invalid: set[tuple[str, str]],
+    texts: dict[str, PageText] | None = None,
 ) -> RawDocument | None:
     """Read one file; report every problem and return None if it cannot be used.
 
@@ -148,6 +165,8 @@ def read_document(
         findings.add(shown, exc.line, "(file)", str(exc))
         return None
     parts = split(text)
+    if texts is not None:
+        texts[shown] = PageText(parts.body)
     if parts.yaml is None:
         findings.add(
             shown, parts.problem_line, "(front-matter)", parts.problem or "no front-matter"
@@ -168,6 +187,9 @@ def read_document(
             shown, parts.yaml_line, "(front-matter)", "front-matter must be a mapping of keys"
         )
         return None
+    if texts is not None:
+        title = tree.get("name" if kind == "service" else "title")
+        texts[shown] = PageText(parts.body, title if isinstance(title, str) else None)
     return RawDocument(kind, shown, tree, parts.body, parts.body_line, damaged=bool(problems))
 
 
@@ -318,7 +340,9 @@ def build(doc: RawDocument) -> Document:
     )
 
 
-def load_knowledge_base(config: Config, findings: Findings) -> tuple[KnowledgeBase, int]:
+def load_knowledge_base(
+    config: Config, findings: Findings, texts: dict[str, PageText] | None = None
+) -> tuple[KnowledgeBase, int]:
     """Read, schema-check and model every document; returns the model and how many files.
 
     Documents with the same id all stay in the model (so that their other problems are still
@@ -333,7 +357,7 @@ def load_knowledge_base(config: Config, findings: Findings) -> tuple[KnowledgeBa
     for path, kind in discover(config):
         count += 1
         shown = config.relative(path)
-        raw = read_document(path, kind, shown, findings, invalid)
+        raw = read_document(path, kind, shown, findings, invalid, texts)
         if raw is None:
             continue
         problems = schema.validate(kind, raw.tree, top_line=1)

@@ -187,6 +187,15 @@ class SeverityPolicy:
 Document = Postmortem | Runbook | Service | SeverityPolicy
 
 
+def title_of(doc: Document) -> str:
+    """What readers call a document: a service's name, anything else's title."""
+    if isinstance(doc, Service):
+        return doc.name
+    if isinstance(doc, SeverityPolicy):
+        return "Severity policy"
+    return doc.title
+
+
 @dataclass(frozen=True)
 class KnowledgeBase:
     """Every valid document, sorted, with lookups by id.

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from . import rules
 from .config import Config
 from .findings import Finding, Findings, Level
-from .loading import load_knowledge_base
+from .loading import PageText, load_knowledge_base
 from .model import KnowledgeBase
 
 
@@ -19,6 +19,7 @@ class Result:
     kb: KnowledgeBase
     findings: tuple[Finding, ...]
     documents: int
+    texts: dict[str, PageText] = field(default_factory=dict, compare=False, repr=False)
 
     def count(self, level: Level) -> int:
         return sum(1 for f in self.findings if f.level is level)
@@ -31,6 +32,7 @@ class Result:
 def check(config: Config, today: date) -> Result:
     """Load every document once, validate, build the model and run every rule."""
     findings = Findings()
-    kb, documents = load_knowledge_base(config, findings)
+    texts: dict[str, PageText] = {}
+    kb, documents = load_knowledge_base(config, findings, texts)
     rules.run_all(kb, config, today, findings)
-    return Result(kb, tuple(findings.sorted()), documents)
+    return Result(kb, tuple(findings.sorted()), documents, texts)

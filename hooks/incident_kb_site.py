@@ -1,0 +1,30 @@
+"""MkDocs hooks: hand each build event to incident_kb.site, where all the logic lives.
+
+Declared in mkdocs.yml under ``hooks:``. The file is named apart from the package: a hook
+module called ``incident_kb`` would shadow it. MkDocs loads this module once per process,
+so the ``Site`` below rebuilds its state on every build (``mkdocs serve`` included).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from incident_kb.site import Site
+
+_site = Site()
+
+
+def on_config(config: Any) -> Any:
+    return _site.on_config(config)
+
+
+def on_files(files: Any, config: Any) -> Any:
+    return _site.on_files(files, config)
+
+
+def on_page_read_source(page: Any, config: Any) -> str | None:
+    return _site.on_page_read_source(page, config)
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
+    return _site.on_page_markdown(markdown, page, config)

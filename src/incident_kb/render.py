@@ -1,0 +1,283 @@
+"""Generated Markdown: index pages and the cards, banners and tables added to documents.
+
+Templates live in the package (``templates/site``) and can be overridden by a file of the
+same name in the repository's template folder. Front-matter values reach templates only as
+data and are escaped on output (see ``escaping``); no value is ever rendered as a template.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from . import analytics, links
+from .bodytext import split_title
+from .config import Config
+from .escaping import Md, finalize, md_text, safe_url
+from .freshness import Freshness, runbook_freshness, used_in
+from .model import (
+    ActionItem,
+    Document,
+    KnowledgeBase,
+    Postmortem,
+    Runbook,
+    Service,
+    title_of,
+)
+from .timeutil import format_duration, minutes
+
+
+def environment(override_dir: Path | None) -> jinja2.Environment:
+    """Package templates, each overridable by a same-named file in ``override_dir``."""
+    loaders: list[jinja2.BaseLoader] = []
+    if override_dir is not None:
+        loaders.append(jinja2.FileSystemLoader(str(override_dir)))
+    loaders.append(jinja2.PackageLoader("incident_kb", "templates/site"))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=False,  # HTML autoescaping is wrong for Markdown; finalize escapes instead
+        finalize=finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["md"] = md_text
+    return env
+
+
+def when(moment: datetime | None) -> Md:
+    """A timestamp for readers: UTC, to the minute."""
+    if moment is None:
+        return Md("")
+    return Md(moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC"))
+
+
+def day(moment: datetime | None) -> Md:
+    """The UTC date of a timestamp."""
+    return Md(moment.astimezone(UTC).date().isoformat()) if moment is not None else Md("")
+
+
+def duration(start: datetime | None, end: datetime | None) -> Md:
+    if start is None or end is None:
+        return Md("")
+    return Md(format_duration(minutes(end - start)))
+
+
+@dataclass(frozen=True)
+class ItemView:
+    """An action item with what the pages need to say about it."""
+
+    item: ActionItem
+    postmortem: Postmortem
+    overdue: bool
+    days_overdue: int
+
+
+class Renderer:
+    """Renders every generated page for one build: a function of (model, config, today)."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        config: Config,
+        today: date,
+        src_uri: Callable[[Document], str],
+        env: jinja2.Environment,
+    ) -> None:
+        self.kb = kb
+        self.config = config
+        self.today = today
+        self.src_uri = src_uri
+        self.env = env
+
+    # -- shared pieces -------------------------------------------------------------------
+
+    @cached_property
+    def targets(self) -> dict[str, links.Target]:
+        return links.targets(self.kb, self.src_uri)
+
+    def link(self, from_src: str, doc: Document, text: str | None = None) -> Md:
+        """A Markdown link to a document, relative to the page being rendered."""
+        label = text if text is not None else title_of(doc)
+        return Md(f"[{md_text(label)}]({links.relative(from_src, self.src_uri(doc))})")
+
+    def link_id(self, from_src: str, doc_id: str, *, with_id: bool = False) -> Md:
+        """A link to the document with this id, or the escaped id if there is none."""
+        found = self.kb.document(doc_id)
+        if len(found) != 1:
+            return md_text(doc_id)
+        doc = found[0]
+        label = f"{doc_id} · {title_of(doc)}" if with_id else title_of(doc)
+        return self.link(from_src, doc, label)
+
+    def badge(self, level_id: str) -> Md:
+        """A severity badge coloured by the level's rank in the policy."""
+        level = self.kb.level(level_id)
+        rank = min(level.rank, 4) if level is not None else 4
+        return Md(f'<span class="ikb-sev ikb-sev-{rank}">{md_text(level_id)}</span>')
+
+    def tracker(self, url: str | None) -> Md:
+        if not url:
+            return Md("")
+        safe = safe_url(url)
+        if safe is None:
+            return md_text(url)
+        label = url.rstrip("/").rsplit("/", 1)[-1] or "link"
+        return Md(f"[{md_text(label)}]({safe})")
+
+    def freshness(self, rb: Runbook) -> Freshness:
+        return runbook_freshness(
+            rb,
+            self.kb,
+            self.today,
+            default_every_days=self.config.review_every_days,
+            due_soon_days=self.config.due_soon_days,
+        )
+
+    def items(self, postmortems: Sequence[Postmortem]) -> list[ItemView]:
+        views = []
+        for pm in postmortems:
+            for item in pm.action_items:
+                late = not item.is_closed and item.due < self.today
+                views.append(ItemView(item, pm, late, (self.today - item.due).days if late else 0))
+        return views
+
+    def _render(self, name: str, **context: Any) -> str:
+        return self.env.get_template(name).render(
+            kb=self.kb,
+            today=self.today,
+            when=when,
+            day=day,
+            duration=duration,
+            duration_of=lambda m: Md(format_duration(m)),
+            **context,
+        )
+
+    # -- generated pages -----------------------------------------------------------------
+
+    def postmortems_index(self, page_src: str) -> str:
+        by_year: dict[int, list[Postmortem]] = defaultdict(list)
+        for pm in self.kb.postmortems:
+            by_year[pm.started_at.astimezone(UTC).year].append(pm)
+        years = [
+            (year, sorted(pms, key=lambda p: (p.started_at, p.id), reverse=True))
+            for year, pms in sorted(by_year.items(), reverse=True)
+        ]
+        return self._render(
+            "postmortems-index.md.j2",
+            years=years,
+            link=lambda doc, text=None: self.link(page_src, doc, text),
+            link_id=lambda doc_id: self.link_id(page_src, doc_id),
+            badge=self.badge,
+        )
+
+    def runbooks_index(self, page_src: str) -> str:
+        groups = []
+        for service in self.kb.services:
+            books = [rb for rb in self.kb.runbooks if service.id in rb.services]
+            if books:
+                groups.append((service, [(rb, self.freshness(rb)) for rb in books]))
+        orphans = [
+            (rb, self.freshness(rb))
+            for rb in self.kb.runbooks
+            if not any(s in self.kb.service_by_id for s in rb.services)
+        ]
+        return self._render(
+            "runbooks-index.md.j2",
+            groups=groups,
+            orphans=orphans,
+            link=lambda doc, text=None: self.link(page_src, doc, text),
+        )
+
+    def services_index(self, page_src: str) -> str:
+        rows = []
+        for service in self.kb.services:
+            incidents = [p for p in self.kb.postmortems if service.id in p.services]
+            open_items = [v for v in self.items(incidents) if not v.item.is_closed]
+            rows.append((service, len(incidents), len(open_items)))
+        return self._render(
+            "services-index.md.j2",
+            rows=rows,
+            link=lambda doc, text=None: self.link(page_src, doc, text),
+        )
+
+    def tags_page(self) -> str:
+        return self._render("tags.md.j2")
+
+    # -- documents -----------------------------------------------------------------------
+
+    def postmortem_page(self, pm: Postmortem, body: str) -> str:
+        page_src = self.src_uri(pm)
+        level = self.kb.level(pm.severity)
+        return self._render(
+            "postmortem.md.j2",
+            pm=pm,
+            level=level,
+            **_title_and_body(body),
+            referenced_by=links.referenced_by(pm, self.kb),
+            similar=links.similar(pm, self.kb),
+            items=self.items([pm]),
+            link=lambda doc, text=None: self.link(page_src, doc, text),
+            link_id=lambda doc_id, with_id=False: self.link_id(page_src, doc_id, with_id=with_id),
+            badge=self.badge,
+            tracker=self.tracker,
+            times=analytics.response_times(pm),
+        )
+
+    def runbook_page(self, rb: Runbook, body: str) -> str:
+        page_src = self.src_uri(rb)
+        return self._render(
+            "runbook.md.j2",
+            rb=rb,
+            **_title_and_body(body),
+            freshness=self.freshness(rb),
+            used_in=used_in(rb.id, self.kb),
+            link=lambda doc, text=None: self.link(page_src, doc, text),
+            link_id=lambda doc_id, with_id=False: self.link_id(page_src, doc_id, with_id=with_id),
+            badge=self.badge,
+        )
+
+    def service_page(self, service: Service, body: str) -> str:
+        page_src = self.src_uri(service)
+        incidents = sorted(
+            (p for p in self.kb.postmortems if service.id in p.services),
+            key=lambda p: (p.started_at, p.id),
+            reverse=True,
+        )
+        open_items = sorted(
+            (v for v in self.items(incidents) if not v.item.is_closed),
+            key=lambda v: (v.item.due, v.postmortem.id, v.item.index),
+        )
+        return self._render(
+            "service.md.j2",
+            service=service,
+            **_title_and_body(body),
+            budget_minutes=analytics.service_budget_minutes(service),
+            incidents=incidents,
+            runbooks=[rb for rb in self.kb.runbooks if service.id in rb.services],
+            open_items=open_items,
+            link=lambda doc, text=None: self.link(page_src, doc, text),
+            badge=self.badge,
+            tracker=self.tracker,
+        )
+
+    def wikilinks(self, markdown: str, from_src: str) -> str:
+        return links.replace_wikilinks(
+            markdown,
+            from_src,
+            self.targets,
+            lambda title, href: f"[{md_text(title)}]({href})",
+        )
+
+
+def _title_and_body(body: str) -> dict[str, Md]:
+    heading, rest = split_title(body)
+    return {"heading": Md(heading), "body": Md(rest)}

@@ -1,0 +1,167 @@
+"""The knowledge base's part in a MkDocs build, driven by the thin hooks in ``hooks/``.
+
+One ``Site`` lives as long as the hook module (across ``mkdocs serve`` rebuilds); every
+build starts from ``on_files``, which loads and validates every document once, logs each
+finding through ``mkdocs.plugins.incident_kb`` (so ``--strict`` counts warnings and errors),
+and adds the generated pages with ``File.generated``. Documents reach MkDocs through
+``on_page_read_source`` with a minimal front-matter block that we wrote, so front-matter
+from a pull request is never parsed by MkDocs' own loader or printed by the theme unescaped.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+
+from . import timeutil
+from .config import Config, ConfigError
+from .config import load as load_config
+from .escaping import html_text
+from .findings import Level
+from .loading import PageText, kind_of
+from .model import Document, Postmortem, Runbook, Service, title_of
+from .render import Renderer, environment
+from .validate import check
+
+log = logging.getLogger("mkdocs.plugins.incident_kb")
+
+CSS_URI = "assets/incident-kb.css"
+#: Markdown extensions the generated Markdown relies on.
+REQUIRED_EXTENSIONS = ("admonition", "attr_list", "md_in_html", "tables")
+_LOG_LEVEL = {
+    Level.ERROR: logging.ERROR,
+    Level.WARNING: logging.WARNING,
+    Level.NOTICE: logging.INFO,
+}
+
+
+@dataclass
+class _Build:
+    """Everything one build knows: the renderer and documents by source path."""
+
+    renderer: Renderer
+    documents: dict[str, Document]
+    texts: dict[str, PageText]
+    generated: dict[str, str]
+
+
+class Site:
+    """Hands MkDocs events to the package; all state is rebuilt by every ``on_files``."""
+
+    def __init__(self) -> None:
+        self.config: Config | None = None
+        self.build: _Build | None = None
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        root = Path(config.config_file_path).parent
+        try:
+            self.config = load_config(root)
+        except ConfigError as exc:
+            raise PluginError(str(exc)) from None
+        if Path(config.docs_dir).resolve() != self.config.docs_dir.resolve():
+            raise PluginError(
+                f"incident-kb reads documents from {self.config.docs_dir} but MkDocs builds "
+                f"{config.docs_dir}: set the same docs_dir in incident-kb.toml and mkdocs.yml"
+            )
+        for name in REQUIRED_EXTENSIONS:
+            if name not in config.markdown_extensions:
+                config.markdown_extensions.append(name)
+        if CSS_URI not in config.extra_css:
+            config.extra_css.append(CSS_URI)
+        return config
+
+    def _docs_rel(self, path: str) -> str:
+        assert self.config is not None
+        prefix = self.config.relative(self.config.docs_dir).rstrip("/") + "/"
+        return path[len(prefix) :] if path.startswith(prefix) else path
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        if self.config is None:  # pragma: no cover - MkDocs always calls on_config first
+            raise PluginError("incident-kb: on_files before on_config")
+        today = timeutil.today(None)
+        result = check(self.config, today)
+        for finding in result.findings:
+            log.log(_LOG_LEVEL[finding.level], finding.format())
+
+        documents: dict[str, Document] = {}
+        for doc in (*result.kb.identified(), *([result.kb.policy] if result.kb.policy else [])):
+            documents[self._docs_rel(doc.source.path)] = doc
+        override = self.config.root / "templates" / "site"
+        renderer = Renderer(
+            result.kb,
+            self.config,
+            today,
+            lambda doc: self._docs_rel(doc.source.path),
+            environment(override if override.is_dir() else None),
+        )
+        texts = {self._docs_rel(path): text for path, text in result.texts.items()}
+
+        # Documents stay out of the automatic navigation, so that a page's size does not grow
+        # with the number of documents; the generated index pages list them.
+        for file in files:
+            if kind_of(file.src_uri, self.config) in ("postmortem", "runbook", "service"):
+                file.inclusion = InclusionLevel.NOT_IN_NAV
+
+        generated: dict[str, Callable[[str], str]] = {
+            f"{self.config.postmortems}/index.md": renderer.postmortems_index,
+            f"{self.config.runbooks}/index.md": renderer.runbooks_index,
+            f"{self.config.services}/index.md": renderer.services_index,
+            "tags.md": lambda _src: renderer.tags_page(),
+        }
+        contents: dict[str, str] = {}
+        for uri, render in generated.items():
+            if files.get_file_from_path(uri) is not None:
+                log.info("%s exists in docs_dir: the generated page is not added", uri)
+                continue
+            contents[uri] = render(uri)
+            files.append(File.generated(config, uri, content=contents[uri]))
+        css = resources.files("incident_kb").joinpath("assets", "incident-kb.css").read_bytes()
+        if files.get_file_from_path(CSS_URI) is None:
+            files.append(File.generated(config, CSS_URI, content=css))
+        self.build = _Build(renderer, documents, texts, contents)
+        return files
+
+    def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
+        """Our documents' source, with front-matter we wrote: escaped title, checked tags."""
+        if self.build is None or self.config is None:
+            return None
+        src = page.file.src_uri
+        if kind_of(src, self.config) is None:
+            return None
+        doc = self.build.documents.get(src)
+        text = self.build.texts.get(src)
+        meta: dict[str, Any] = {}
+        title = title_of(doc) if doc is not None else (text.title if text else None)
+        if title:
+            meta["title"] = html_text(" ".join(title.split()))
+        if isinstance(doc, Postmortem) and doc.tags:
+            meta["tags"] = list(doc.tags)
+        body = text.body if text is not None else "This document could not be read; the build "
+        if text is None:
+            body += "log says why.\n"
+        header = "".join(f"{key}: {json.dumps(value)}\n" for key, value in meta.items())
+        return f"---\n{header}---\n\n{body}" if header else f"---\n{{}}\n---\n\n{body}"
+
+    def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig) -> str:
+        if self.build is None:
+            return markdown
+        src = page.file.src_uri
+        renderer = self.build.renderer
+        doc = self.build.documents.get(src)
+        if isinstance(doc, Postmortem):
+            markdown = renderer.postmortem_page(doc, markdown)
+        elif isinstance(doc, Runbook):
+            markdown = renderer.runbook_page(doc, markdown)
+        elif isinstance(doc, Service):
+            markdown = renderer.service_page(doc, markdown)
+        return renderer.wikilinks(markdown, src)
