@@ -33,16 +33,10 @@ $(TESTDEPS): pyproject.toml $(RUNTIME)
 validate: $(RUNTIME)
 	$(BIN)/incident-kb validate --strict
 
-# Build into a temporary folder and swap it in only on success: a failed build leaves the
-# last good site/ in place.
+# Validate, then build into a temporary folder and swap it in only on success: a failed
+# build leaves the last good site/ in place.
 site: validate
-	rm -rf .site-tmp
-	$(BIN)/mkdocs build --strict --site-dir .site-tmp
-	rm -rf .site-old
-	if [ -d site ]; then mv site .site-old; fi
-	mv .site-tmp site
-	rm -rf .site-old
-	@echo "site built in site/"
+	$(BIN)/incident-kb build --site-dir site
 
 serve: validate
 	$(BIN)/mkdocs serve
@@ -57,4 +51,4 @@ test: $(TESTDEPS)
 	$(BIN)/pytest
 
 clean:
-	rm -rf .site-tmp .site-old site .pytest_cache .mypy_cache .ruff_cache
+	rm -rf site .pytest_cache .mypy_cache .ruff_cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -16,6 +17,7 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"
 EXAMPLE_TODAY = date(2026, 11, 22)
+EXAMPLE_EPOCH = "1795305600"  # 2026-11-22T00:00:00Z: the example's "today" in builds
 
 
 @dataclass
@@ -148,3 +150,53 @@ def kb(tmp_path: Path) -> KB:
 @pytest.fixture
 def cli() -> Callable[..., Run]:
     return run_cli
+
+
+HOOK = REPO / "hooks" / "incident_kb_site.py"
+
+
+def site_project(tmp_path: Path, docs: Path, toml: Path | None = None) -> Path:
+    """A buildable copy in tmp_path: ``docs`` plus the repository's mkdocs.yml, hooks by
+    absolute path, and incident-kb.toml (the repository's unless ``toml`` is given)."""
+    root = tmp_path / "project"
+    shutil.copytree(docs, root / "docs", symlinks=False)
+    config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    config = config.replace("hooks/incident_kb_site.py", str(HOOK))
+    (root / "mkdocs.yml").write_text(config, encoding="utf-8")
+    shutil.copy(toml or REPO / "incident-kb.toml", root / "incident-kb.toml")
+    return root
+
+
+def build_site(
+    root: Path,
+    site_dir: Path,
+    *,
+    strict: bool = True,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """``mkdocs build`` of a project as a user runs it; never raises on a failed build."""
+    full_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": EXAMPLE_EPOCH}
+    full_env.update(env or {})
+    args = [
+        sys.executable,
+        "-m",
+        "mkdocs",
+        "build",
+        "-f",
+        str(root / "mkdocs.yml"),
+        "--site-dir",
+        str(site_dir),
+    ]
+    if strict:
+        args.append("--strict")
+    return subprocess.run(
+        args, cwd=root, capture_output=True, text=True, env=full_env, timeout=900, check=False
+    )
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        help="rewrite tests/golden/ from the current output instead of comparing with it",
+    )

@@ -1,57 +1,133 @@
-"""One real strict build of the example knowledge base, parsed as HTML."""
+"""Real strict builds of the example knowledge base, parsed as HTML and checked against the
+model (never against hard-coded lists)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
-from html.parser import HTMLParser
+import json
+import posixpath
+from datetime import date
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
-from conftest import EXAMPLE_TODAY, REPO
-from incident_kb.config import load
+import pytest
+
+from conftest import EXAMPLE_TODAY, REPO, build_site, site_project
+from htmltree import Node, load
+from incident_kb import links
+from incident_kb.config import load as load_config
+from incident_kb.freshness import runbook_freshness, used_in
+from incident_kb.model import Document, KnowledgeBase
 from incident_kb.validate import check
 
 
-class _Titles(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.h1: list[str] = []
-        self._in_h1 = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._in_h1 = self._in_h1 or tag == "h1"
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "h1":
-            self._in_h1 = False
-
-    def handle_data(self, data: str) -> None:
-        if self._in_h1 and data.strip():
-            self.h1.append(data.strip())
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    result = check(load_config(REPO), EXAMPLE_TODAY)
+    assert result.count("error") == 0  # type: ignore[arg-type]
+    return result.kb
 
 
-def test_example_builds_strictly_without_warnings(tmp_path: Path) -> None:
-    work = tmp_path / "kb"
-    shutil.copytree(REPO / "docs", work / "docs")
-    shutil.copy(REPO / "mkdocs.yml", work / "mkdocs.yml")
-    shutil.copy(REPO / "incident-kb.toml", work / "incident-kb.toml")
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SOURCE_DATE_EPOCH": "1795305600"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
-        cwd=work,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-        check=False,
-    )
+def _build(tmp: Path, directory_urls: bool) -> Path:
+    root = site_project(tmp, REPO / "docs")
+    if not directory_urls:
+        config = root / "mkdocs.yml"
+        config.write_text(config.read_text() + "use_directory_urls: false\n")
+    site = tmp / "site"
+    proc = build_site(root, site)
     assert proc.returncode == 0, proc.stderr
-    assert "WARNING" not in proc.stderr, proc.stderr
+    assert "WARNING" not in proc.stderr and "ERROR" not in proc.stderr, proc.stderr
+    return site
 
-    schemas = sorted(p.name for p in (tmp_path / "site" / "schemas").glob("*.json"))
-    assert schemas == [
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _build(tmp_path_factory.mktemp("example"), directory_urls=True)
+
+
+def page_of(site: Path, doc: Document) -> Path:
+    rel = Path(doc.source.path).relative_to("docs").with_suffix("")
+    return site / rel / "index.html"
+
+
+def resolve(site: Path, page: Path, href: str) -> Path | None:
+    """The built file an internal link reaches, or None for external and in-page links."""
+    parts = urlsplit(href)
+    if parts.scheme or parts.netloc or not parts.path:
+        return None
+    if parts.path.startswith("/"):  # 404.html links from the site root
+        target = posixpath.normpath(unquote(parts.path).lstrip("/") or ".")
+    else:
+        base = page.parent.relative_to(site).as_posix()
+        target = posixpath.normpath(posixpath.join(base, unquote(parts.path)))
+    path = site / target
+    return path / "index.html" if path.is_dir() or href.split("#")[0].endswith("/") else path
+
+
+def card_links(site: Path, page: Path) -> set[Path]:
+    tree = load(page)
+    card = tree.find("div", "ikb-card")
+    assert card is not None, page
+    return {p for a in card.find_all("a") if (p := resolve(site, page, a.attrs["href"]))}
+
+
+def section_after(tree: Node, heading_id: str) -> list[Node]:
+    """The elements after the h2 with this id, up to the next h2."""
+    article = tree.find("article")
+    assert article is not None
+    out: list[Node] = []
+    seen = False
+    for child in article.children:
+        if not isinstance(child, Node):
+            continue
+        if child.tag == "h2":
+            if seen:
+                break
+            seen = child.attrs.get("id") == heading_id
+            continue
+        if seen:
+            out.append(child)
+    return out
+
+
+def hrefs_in(site: Path, page: Path, nodes: list[Node]) -> list[Path]:
+    return [
+        p for n in nodes for a in n.find_all("a") if (p := resolve(site, page, a.attrs["href"]))
+    ]
+
+
+def test_every_internal_link_and_asset_resolves(site: Path) -> None:
+    for page in site.rglob("*.html"):
+        tree = load(page)
+        for node in tree.iter():
+            for attr in ("href", "src"):
+                value = node.attrs.get(attr)
+                if not value or (node.tag == "a" and value.startswith(("mailto:",))):
+                    continue
+                if node.tag in ("script", "link", "img") and urlsplit(value).netloc:
+                    pytest.fail(f"{page}: loads {value} from outside the site")
+                target = resolve(site, page, value)
+                if target is not None:
+                    assert target.exists(), f"{page.relative_to(site)}: {value}"
+
+
+def test_links_work_without_directory_urls(tmp_path: Path) -> None:
+    site = _build(tmp_path, directory_urls=False)
+    checked = 0
+    for page in site.rglob("*.html"):
+        for a in load(page).find_all("a"):
+            target = resolve(site, page, a.attrs.get("href", ""))
+            if target is not None:
+                assert target.exists(), f"{page.relative_to(site)}: {a.attrs['href']}"
+                checked += 1
+    assert checked > 1000
+
+
+def test_the_pages_spec_lists_exist(site: Path, kb: KnowledgeBase) -> None:
+    for path in ("postmortems", "runbooks", "services", "tags"):
+        assert (site / path / "index.html").is_file(), path
+    for doc in kb.identified():
+        assert page_of(site, doc).is_file(), doc.source.path
+    assert sorted(p.name for p in (site / "schemas").glob("*.json")) == [
         "common.schema.json",
         "postmortem.schema.json",
         "runbook.schema.json",
@@ -59,11 +135,102 @@ def test_example_builds_strictly_without_warnings(tmp_path: Path) -> None:
         "severity-policy.schema.json",
     ]
 
-    result = check(load(REPO), EXAMPLE_TODAY)
-    for pm in result.kb.postmortems:
-        rel = Path(pm.source.path).relative_to("docs").with_suffix("")
-        page = tmp_path / "site" / rel / "index.html"
-        assert page.is_file(), page
-        parser = _Titles()
-        parser.feed(page.read_text(encoding="utf-8"))
-        assert parser.h1, f"{page} has no heading"
+
+def test_postmortem_cards_footers_and_backlinks(site: Path, kb: KnowledgeBase) -> None:
+    for pm in kb.postmortems:
+        page = page_of(site, pm)
+        expected = {page_of(site, kb.service_by_id[s]) for s in pm.services}
+        expected |= {page_of(site, kb.runbook_by_id[r]) for r in pm.runbooks}
+        expected |= {page_of(site, kb.postmortem_by_id[r]) for r in pm.related}
+        if pm.recurrence_of:
+            expected.add(page_of(site, kb.postmortem_by_id[pm.recurrence_of]))
+        expected |= {page_of(site, other) for other in links.referenced_by(pm, kb)}
+        assert card_links(site, page) == expected, pm.id
+
+        tree = load(page)
+        badge = tree.find("span", "ikb-sev")
+        assert badge is not None and badge.text() == pm.severity
+        tracker = section_after(tree, "action-item-tracker")
+        rows = [r for t in tracker for r in t.find_all("tr")][1:]
+        assert len(rows) == len(pm.action_items), pm.id
+        overdue = [r for r in rows if r.find("span", "ikb-overdue")]
+        assert len(overdue) == sum(
+            1 for i in pm.action_items if not i.is_closed and i.due < EXAMPLE_TODAY
+        )
+        similar = hrefs_in(site, page, section_after(tree, "similar-incidents"))
+        assert similar == [page_of(site, p) for p in links.similar(pm, kb)], pm.id
+
+
+def test_runbook_banners_and_usage(site: Path, kb: KnowledgeBase) -> None:
+    kinds = {"stale": "danger", "due-soon": "warning", "fresh": "success"}
+    seen = set()
+    for rb in kb.runbooks:
+        page = page_of(site, rb)
+        tree = load(page)
+        freshness = runbook_freshness(
+            rb, kb, EXAMPLE_TODAY, default_every_days=90, due_soon_days=14
+        )
+        seen.add(freshness.state)
+        banner = tree.find("div", "admonition")
+        assert banner is not None and kinds[freshness.state] in banner.classes(), rb.id
+        assert len(banner.find_all("li")) == len(freshness.reasons)
+        used = hrefs_in(site, page, section_after(tree, "used-in-incidents"))
+        assert used == [page_of(site, p) for p in used_in(rb.id, kb)], rb.id
+    assert seen == {"stale", "due-soon", "fresh"}
+
+
+def test_service_pages(site: Path, kb: KnowledgeBase) -> None:
+    for service in kb.services:
+        page = page_of(site, service)
+        tree = load(page)
+        incidents = [p for p in kb.postmortems if service.id in p.services]
+        rows = [r for t in section_after(tree, "incidents") for r in t.find_all("tr")][1:]
+        assert len(rows) == len(incidents), service.id
+        runbooks = hrefs_in(site, page, section_after(tree, "runbooks"))
+        assert runbooks == [page_of(site, r) for r in kb.runbooks if service.id in r.services]
+        open_items = [i for p in incidents for i in p.action_items if not i.is_closed]
+        rows = [r for t in section_after(tree, "open-action-items") for r in t.find_all("tr")]
+        assert len(rows[1:]) == len(open_items), service.id
+
+
+def test_index_pages_list_every_document(site: Path, kb: KnowledgeBase) -> None:
+    index = site / "postmortems" / "index.html"
+    listed = {p for p in card_or_page_links(site, index)}
+    assert {page_of(site, pm) for pm in kb.postmortems} <= listed
+    years = [h.text().rstrip(" ¶") for h in load(index).find_all("h2")]
+    assert years == sorted({str(p.started_at.year) for p in kb.postmortems}, reverse=True)
+    runbooks = card_or_page_links(site, site / "runbooks" / "index.html")
+    assert {page_of(site, rb) for rb in kb.runbooks} <= runbooks
+    services = card_or_page_links(site, site / "services" / "index.html")
+    assert {page_of(site, s) for s in kb.services} <= services
+
+
+def card_or_page_links(site: Path, page: Path) -> set[Path]:
+    article = load(page).find("article")
+    assert article is not None
+    return {p for a in article.find_all("a") if (p := resolve(site, page, a.attrs["href"]))}
+
+
+def test_documents_stay_out_of_the_navigation(site: Path, kb: KnowledgeBase) -> None:
+    home = site / "index.html"
+    nav = load(home).find("nav", "md-nav--primary")
+    assert nav is not None
+    targets = {p for a in nav.find_all("a") if (p := resolve(site, home, a.attrs["href"]))}
+    assert not targets & {page_of(site, d) for d in kb.identified()}
+    sizes = [page_of(site, pm).stat().st_size for pm in kb.postmortems]
+    assert max(sizes) < 60_000
+
+
+def test_search_indexes_generated_pages_and_bodies(site: Path, kb: KnowledgeBase) -> None:
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    locations = {doc["location"].split("#")[0] for doc in index["docs"]}
+    for generated in ("postmortems/", "runbooks/", "services/", "tags/"):
+        assert generated in locations
+    pm = kb.postmortem_by_id["INC-2025-042"]
+    assert Path(pm.source.path).relative_to("docs").with_suffix("").as_posix() + "/" in locations
+
+
+def test_no_build_date_leaks_into_pages(site: Path) -> None:
+    assert date.today().isoformat() not in (site / "index.html").read_text(encoding="utf-8") or (
+        date.today() == EXAMPLE_TODAY
+    )

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 
-from . import __version__, report, scaffold, schema
+from . import __version__, publish, report, scaffold, schema
 from .config import Config, ConfigError, find_root, lexical_absolute
 from .config import load as load_config
 from .findings import Finding
@@ -109,6 +109,24 @@ def _parser() -> argparse.ArgumentParser:
     rb.add_argument("--severity")
     rb.add_argument("--review-every-days", type=_positive)
     rb.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date to treat as today")
+
+    b = sub.add_parser(
+        "build",
+        help="build the site into a temporary folder and swap it in only on success",
+        parents=[root_option],
+    )
+    b.add_argument(
+        "--site-dir",
+        type=Path,
+        default=Path("site"),
+        help="where the site goes (default: site/ in the knowledge base)",
+    )
+    b.add_argument(
+        "--no-strict",
+        dest="strict",
+        action="store_false",
+        help="keep warnings from failing the build",
+    )
 
     s = sub.add_parser("schema", help="print a JSON Schema of the format (for editors)")
     s.add_argument(
@@ -227,6 +245,17 @@ def _new(args: argparse.Namespace) -> int:
     return 0
 
 
+def _build(args: argparse.Namespace) -> int:
+    root = _root(args)
+    try:
+        publish.build(root, args.site_dir, strict=args.strict)
+    except publish.BuildError as exc:
+        print(f"incident-kb: {exc}", file=sys.stderr)
+        return 1
+    print(f"site built in {args.site_dir}", file=sys.stderr)
+    return 0
+
+
 def _schema(args: argparse.Namespace) -> int:
     if args.kind is None:
         for name in schema.schema_names():
@@ -245,6 +274,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args)
         if args.command == "new":
             return _new(args)
+        if args.command == "build":
+            return _build(args)
         return _schema(args)
     except (UsageError, ConfigError, scaffold.ScaffoldError) as exc:
         print(f"incident-kb: {exc}", file=sys.stderr)

@@ -1,0 +1,303 @@
+"""The built example site in a real headless Chromium: search finds a postmortem by its body
+text and the runbook it used, and no page loads anything from outside the local server.
+
+Needs Playwright for Python (the ``test`` extra; its driver ships in the wheel, nothing is
+downloaded) and Debian's ``chromium`` at /usr/bin/chromium, or the executable named by
+INCIDENT_KB_CHROMIUM. Without them the tests skip with the reason, except in CI (``CI`` set
+to anything but empty/0/false/no), where they fail: ``.ci/run`` installs the browser.
+
+Screenshots go to test-artifacts/ in the repository (git-ignored).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+from urllib.parse import urlsplit
+
+import pytest
+
+from conftest import EXAMPLE_TODAY, REPO, build_site, site_project
+from incident_kb.config import Config
+from incident_kb.config import load as load_config
+from incident_kb.model import Postmortem, Runbook
+from incident_kb.validate import check
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, Page, Playwright
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM_ENV = "INCIDENT_KB_CHROMIUM"
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ARTIFACTS = REPO / "test-artifacts"
+INCIDENT = "INC-2025-042"
+QUERY = "connection pool"  # both words in INC-2025-042's body, neither in its title
+SCHEMES = {"light": "default", "dark": "slate"}  # prefers-color-scheme -> Material scheme
+TIMEOUT_MS = 20_000
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
+
+
+def unavailable(reason: str) -> NoReturn:
+    """Skip outside CI; in CI a missing browser is a failure, not a silent skip."""
+    if in_ci():
+        pytest.fail(f"{reason} (CI is set, so this fails instead of skipping)", pytrace=False)
+    pytest.skip(reason)
+
+
+def chromium_path() -> str:
+    """The browser to drive, or skip/fail with the reason it cannot be used."""
+    configured = os.environ.get(CHROMIUM_ENV)
+    candidate = configured or DEFAULT_CHROMIUM
+    source = f"{CHROMIUM_ENV}={configured}" if configured else DEFAULT_CHROMIUM
+    found = shutil.which(candidate)
+    if found is None:
+        unavailable(
+            f"no Chromium executable at {source}: install Debian's browser with "
+            f"`apt-get install chromium` (.ci/run does), or point {CHROMIUM_ENV} at one"
+        )
+    return found
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    return chromium_path()
+
+
+@pytest.fixture(scope="module")
+def playwright(chromium: str) -> Iterator[Playwright]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable(
+            "Playwright for Python is not installed: pip install -e '.[test]' "
+            "(never `playwright install`; the tests use the system Chromium)"
+        )
+    with sync_playwright() as pw:
+        yield pw
+
+
+@dataclass(frozen=True)
+class Expected:
+    postmortem: Postmortem
+    runbooks: tuple[Runbook, ...]
+    config: Config
+
+    def path(self, doc: Postmortem | Runbook) -> str:
+        """The URL path MkDocs gives a document (directory URLs), e.g. '/runbooks/a/b/'."""
+        rel = (self.config.root / doc.source.path).relative_to(self.config.docs_dir)
+        parts = rel.with_suffix("").parts
+        if parts[-1] == "index":
+            parts = parts[:-1]
+        return "/" + "".join(f"{p}/" for p in parts)
+
+
+@pytest.fixture(scope="module")
+def expected() -> Expected:
+    config = load_config(REPO)
+    kb = check(config, EXAMPLE_TODAY).kb
+    pm = kb.postmortem_by_id[INCIDENT]
+    words = QUERY.split()
+    body, title = pm.body.lower(), pm.title.lower()
+    assert all(w in body for w in words) and not any(w in title for w in words), (
+        f"{INCIDENT} no longer fits the test: {QUERY!r} must match its body, not its title"
+    )
+    assert pm.runbooks, f"{INCIDENT} no longer names a runbook"
+    return Expected(pm, tuple(kb.runbook_by_id[r] for r in pm.runbooks), config)
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url(
+    chromium: str, playwright: Playwright, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The example site, built once (strict) and served on 127.0.0.1 at a free port."""
+    tmp = tmp_path_factory.mktemp("browser")
+    root = site_project(tmp, REPO / "docs")
+    site = tmp / "site"
+    proc = build_site(root, site)
+    assert proc.returncode == 0, proc.stderr
+    handler = functools.partial(QuietHandler, directory=str(site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@dataclass
+class Session:
+    context: BrowserContext
+    page: Page
+    requests: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def is_local(url: str, base_url: str) -> bool:
+    return url.startswith(base_url) or urlsplit(url).scheme in {"data", "blob"}
+
+
+@contextmanager
+def browser(
+    playwright: Playwright, chromium: str, base_url: str, tmp: Path, scheme: str
+) -> Iterator[Session]:
+    """A fresh Chromium profile that records every request of its pages and workers and
+    refuses (but still records) anything that is not the local server."""
+    context = playwright.chromium.launch_persistent_context(
+        str(tmp / f"profile-{scheme}"),
+        executable_path=chromium,
+        args=CHROMIUM_ARGS,
+        headless=True,
+        color_scheme=scheme,  # type: ignore[arg-type]
+        viewport={"width": 1280, "height": 900},
+    )
+    try:
+        context.set_default_timeout(TIMEOUT_MS)
+        session = Session(context, context.pages[0] if context.pages else context.new_page())
+        context.on("request", lambda request: session.requests.append(request.url))
+        context.route(lambda url: not is_local(url, base_url), lambda route: route.abort())
+        session.page.on("pageerror", lambda exc: session.errors.append(str(exc)))
+        yield session
+    finally:
+        context.close()
+    outside = [url for url in session.requests if not is_local(url, base_url)]
+    assert not outside, f"requests outside {base_url}: {outside}"
+    assert session.requests, "no requests were recorded at all"
+    assert not session.errors, f"JavaScript errors: {session.errors}"
+
+
+def screenshot(page: Page, name: str, *, full_page: bool = False) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    page.screenshot(path=str(path), full_page=full_page)
+    assert path.stat().st_size > 0
+    return path
+
+
+def assert_scheme(page: Page, scheme: str) -> None:
+    page.wait_for_function(
+        "want => document.body.getAttribute('data-md-color-scheme') === want",
+        arg=SCHEMES[scheme],
+    )
+
+
+def open_search(page: Page) -> None:
+    """Focus Material's search box: the header input, or the button that opens it."""
+    box = page.locator("input.md-search__input")
+    if not box.is_visible():
+        page.locator("label.md-header__button[for='__search']").click()
+    box.click()
+    page.wait_for_function("() => document.activeElement?.matches('input.md-search__input')")
+
+
+def search_results(page: Page, want: set[str]) -> dict[str, str]:
+    """Result documents as {URL path: title}, rendering more batches (Material shows ten at
+    a time and adds more on scroll) until every wanted path is listed or none are left."""
+    items = page.locator(".md-search-result__item")
+    items.first.wait_for(state="visible")
+    script = """els => Object.fromEntries(els.map(li => {
+        const a = li.querySelector(':scope > a.md-search-result__link');
+        const h = li.querySelector(':scope > a .md-search-result__article h1');
+        return [new URL(a.href).pathname, (h || a).textContent.trim()];
+    }))"""
+    while True:
+        found: dict[str, str] = items.evaluate_all(script)
+        count = items.count()
+        if want <= found.keys():
+            return found
+        items.nth(count - 1).scroll_into_view_if_needed()
+        try:
+            page.wait_for_function(
+                "n => document.querySelectorAll('.md-search-result__item').length > n",
+                arg=count,
+                timeout=3_000,
+            )
+        except Exception:  # no further batch: every result is on screen
+            return items.evaluate_all(script)
+
+
+@pytest.mark.parametrize("scheme", list(SCHEMES))
+def test_search_finds_postmortem_by_body_and_its_runbook(
+    playwright: Playwright,
+    chromium: str,
+    base_url: str,
+    expected: Expected,
+    tmp_path: Path,
+    scheme: str,
+) -> None:
+    want = {expected.path(expected.postmortem)} | {expected.path(r) for r in expected.runbooks}
+    with browser(playwright, chromium, base_url, tmp_path, scheme) as session:
+        page = session.page
+        page.goto(base_url)
+        assert_scheme(page, scheme)
+        open_search(page)
+        page.keyboard.type(QUERY, delay=20)
+        page.locator(".md-search-result__meta").filter(has_text="matching").wait_for()
+        results = search_results(page, want)
+        missing = sorted(want - results.keys())
+        assert not missing, f"search for {QUERY!r} did not list {missing}; got {sorted(results)}"
+        assert expected.postmortem.title in results[expected.path(expected.postmortem)]
+        for runbook in expected.runbooks:
+            assert runbook.title in results[expected.path(runbook)]
+
+        # The postmortem's result is on screen (in the artefact) and a link to its page.
+        link = page.locator(
+            ".md-search-result__item > a.md-search-result__link"
+            f"[href*='{expected.path(expected.postmortem).strip('/')}']"
+        ).first
+        link.scroll_into_view_if_needed()
+        assert link.is_visible()
+        screenshot(page, f"browser-search-{scheme}.png")
+        link.click()
+        page.wait_for_url(f"{base_url.rstrip('/')}{expected.path(expected.postmortem)}*")
+        assert expected.postmortem.title in page.locator("article h1").first.inner_text()
+
+
+@pytest.mark.parametrize("scheme", list(SCHEMES))
+def test_postmortem_page_loads_only_local_resources(
+    playwright: Playwright,
+    chromium: str,
+    base_url: str,
+    expected: Expected,
+    tmp_path: Path,
+    scheme: str,
+) -> None:
+    url = base_url.rstrip("/") + expected.path(expected.postmortem)
+    with browser(playwright, chromium, base_url, tmp_path, scheme) as session:
+        page = session.page
+        response = page.goto(url, wait_until="networkidle")
+        assert response is not None and response.ok, f"{url}: {response and response.status}"
+        assert_scheme(page, scheme)
+        assert expected.postmortem.id in page.locator("article").inner_text()
+        for runbook in expected.runbooks:
+            assert page.locator(f"article a[href*='{expected.path(runbook).strip('/')}']").count()
+        screenshot(page, f"browser-postmortem-{scheme}.png", full_page=True)

@@ -1,0 +1,142 @@
+"""The hooks with real MkDocs objects: config, Files, Page, through MkDocs' own plugin calls."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import Files, InclusionLevel, get_files
+from mkdocs.structure.pages import Page
+
+from conftest import EXAMPLE_EPOCH, FIXTURES, site_project
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EXAMPLE_EPOCH)
+    return site_project(tmp_path, FIXTURES / "valid" / "docs")
+
+
+def start(root: Path) -> tuple[MkDocsConfig, Files]:
+    config = load_config(str(root / "mkdocs.yml"))
+    config = config.plugins.on_config(config)
+    files = config.plugins.on_files(get_files(config), config=config)
+    return config, files
+
+
+def page(config: MkDocsConfig, files: Files, uri: str) -> Page:
+    file = files.get_file_from_path(uri)
+    assert file is not None, uri
+    result = Page(None, file, config)
+    result.read_source(config)
+    assert result.markdown is not None
+    result.markdown = config.plugins.on_page_markdown(
+        result.markdown, page=result, config=config, files=files
+    )
+    return result
+
+
+def test_on_config_adds_what_generated_markdown_needs(project: Path) -> None:
+    config = load_config(str(project / "mkdocs.yml"))
+    config = config.plugins.on_config(config)
+    assert "md_in_html" in config.markdown_extensions
+    assert "assets/incident-kb.css" in config.extra_css
+
+
+def test_on_files_adds_generated_pages_and_keeps_documents_out_of_nav(project: Path) -> None:
+    _config, files = start(project)
+    generated = sorted(f.src_uri for f in files if f.generated_by)
+    assert generated == [
+        "assets/incident-kb.css",
+        "postmortems/index.md",
+        "runbooks/index.md",
+        "services/index.md",
+        "tags.md",
+    ]
+    for uri in (
+        "postmortems/2025/2025-03-01-login-errors-after-deploy.md",
+        "runbooks/auth/auth-db-pool.md",
+        "services/auth.md",
+    ):
+        file = files.get_file_from_path(uri)
+        assert file is not None and file.inclusion is InclusionLevel.NOT_IN_NAV
+    index = files.get_file_from_path("postmortems/index.md")
+    assert index is not None and index.inclusion.is_in_nav()
+    assert "[INC-2025-007 · Login errors after auth deploy]" in index.content_string
+
+
+def test_a_file_in_docs_wins_over_a_generated_page(project: Path) -> None:
+    (project / "docs" / "runbooks" / "index.md").write_text("# Our own runbook index\n")
+    _config, files = start(project)
+    index = files.get_file_from_path("runbooks/index.md")
+    assert index is not None and not index.generated_by
+    assert index.content_string == "# Our own runbook index\n"
+
+
+def test_pages_get_cards_links_and_safe_meta(project: Path) -> None:
+    config, files = start(project)
+    pm = page(config, files, "postmortems/2025/2025-03-01-login-errors-after-deploy.md")
+    assert pm.meta == {"title": "Login errors after auth deploy", "tags": ["deploy", "database"]}
+    assert pm.markdown is not None
+    assert '<div class="ikb-card ikb-postmortem" markdown>' in pm.markdown
+    assert (
+        "[Auth database connection pool exhausted](../../runbooks/auth/auth-db-pool.md)"
+        in pm.markdown
+    )
+    assert "Inline code such as `[[NOT-A-LINK]]` is not a link." in pm.markdown
+    runbook = page(config, files, "runbooks/auth/auth-db-pool.md")
+    assert runbook.markdown is not None
+    assert runbook.markdown.startswith("# Auth database connection pool exhausted\n\n!!! danger")
+    assert "- 2025-03-01 · [INC-2025-007 · Login errors after auth deploy]" in runbook.markdown
+    assert 'if [[ -n "$POD" ]]' in runbook.markdown  # shell code is left alone
+
+
+def test_front_matter_never_reaches_mkdocs(project: Path) -> None:
+    hostile = project / "docs" / "postmortems" / "2025" / "2025-03-02-bad.md"
+    hostile.write_text(
+        '---\ntitle: "x</title><script>alert(1)</script>"\ntemplate: redirect.html\n'
+        "location: javascript:alert(1)\n---\n\nBody\n"
+    )
+    config, files = start(project)
+    bad = page(config, files, "postmortems/2025/2025-03-02-bad.md")
+    assert bad.meta == {"title": "x&lt;/title&gt;&lt;script&gt;alert(1)&lt;/script&gt;"}
+    assert bad.markdown == "Body\n"
+
+
+def test_findings_are_logged_for_strict_builds(
+    project: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    target = project / "docs" / "services" / "api.md"
+    target.write_text(target.read_text().replace("tier: 2", "tier: 9"))
+    with caplog.at_level(logging.INFO, logger="mkdocs.plugins.incident_kb"):
+        start(project)
+    records = [
+        (r.levelno, r.getMessage())
+        for r in caplog.records
+        if r.name == "mkdocs.plugins.incident_kb"
+    ]
+    assert records == [
+        (logging.ERROR, "docs/services/api.md:5: tier: must be between 1 and 4, not 9")
+    ]
+
+
+def test_every_build_reloads(project: Path) -> None:
+    """mkdocs serve calls on_files again with the same hook module: nothing may be cached."""
+    config, files = start(project)
+    target = project / "docs" / "services" / "api.md"
+    target.write_text(target.read_text().replace("name: Public API", "name: Partner API"))
+    files = config.plugins.on_files(get_files(config), config=config)
+    index = files.get_file_from_path("services/index.md")
+    assert index is not None and "[Partner API](api.md)" in index.content_string
+
+
+def test_mismatched_docs_dir_is_refused(project: Path) -> None:
+    (project / "incident-kb.toml").write_text('docs_dir = "elsewhere"\n')
+    (project / "elsewhere").mkdir()
+    config = load_config(str(project / "mkdocs.yml"))
+    with pytest.raises(PluginError, match=r"differs from mkdocs\.yml's docs_dir"):
+        config.plugins.on_config(config)
