@@ -222,6 +222,8 @@ def open_search(page: Page) -> None:
 def search_results(page: Page, want: set[str]) -> dict[str, str]:
     """Result documents as {URL path: title}, rendering more batches (Material shows ten at
     a time and adds more on scroll) until every wanted path is listed or none are left."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     items = page.locator(".md-search-result__item")
     items.first.wait_for(state="visible")
     script = """els => Object.fromEntries(els.map(li => {
@@ -241,7 +243,7 @@ def search_results(page: Page, want: set[str]) -> dict[str, str]:
                 arg=count,
                 timeout=3_000,
             )
-        except Exception:  # no further batch: every result is on screen
+        except PlaywrightTimeout:  # no further batch: every result is listed
             return items.evaluate_all(script)
 
 

@@ -174,3 +174,12 @@ def test_freshness_states_and_reasons() -> None:
     with_alert = replace(RUNBOOK, alerts=("Gone",), last_reviewed=date(2025, 12, 1))
     missing = fresh(with_alert, date(2025, 12, 2), frozenset({"Other"}))
     assert [r.alert for r in missing.reasons] == ["Gone"]  # type: ignore[attr-defined]
+
+
+def test_link_destinations_keep_references_literal() -> None:
+    from incident_kb.escaping import md_link_destination
+
+    assert md_link_destination("https://t.example/a?x=1&y=&quot;") == (
+        "https://t.example/a?x=1&amp;y=&amp;quot;"
+    )
+    assert md_link_destination("javascript:alert(1)") is None

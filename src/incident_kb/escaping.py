@@ -64,6 +64,17 @@ def safe_url(url: str) -> str | None:
     return quote(url.strip(), safe=_URL_SAFE)
 
 
+def md_link_destination(url: str) -> Md | None:
+    """An http(s) URL as a Markdown link destination, or None for any other scheme.
+
+    Python-Markdown copies a destination into ``href`` keeping anything shaped like a
+    character reference, which the browser would then decode (``&quot;`` back into a
+    quote, ``&#64;`` into a host-changing ``@``); so ``&`` is written as ``&amp;``.
+    """
+    safe = safe_url(url)
+    return Md(safe.replace("&", "&amp;")) if safe is not None else None
+
+
 def html_text(value: object) -> str:
     """Text for an HTML text or attribute context (quotes included)."""
     return html.escape(str(value), quote=True)

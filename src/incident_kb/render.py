@@ -20,7 +20,7 @@ import jinja2
 from . import analytics, links
 from .bodytext import split_title
 from .config import Config
-from .escaping import Md, finalize, md_text, safe_url
+from .escaping import Md, finalize, md_link_destination, md_text
 from .freshness import Freshness, runbook_freshness, used_in
 from .model import (
     ActionItem,
@@ -127,11 +127,11 @@ class Renderer:
     def tracker(self, url: str | None) -> Md:
         if not url:
             return Md("")
-        safe = safe_url(url)
-        if safe is None:
+        destination = md_link_destination(url)
+        if destination is None:
             return md_text(url)
         label = url.rstrip("/").rsplit("/", 1)[-1] or "link"
-        return Md(f"[{md_text(label)}]({safe})")
+        return Md(f"[{md_text(label)}]({destination})")
 
     def freshness(self, rb: Runbook) -> Freshness:
         return runbook_freshness(
