@@ -1,4 +1,4 @@
-"""A small DOM for tests: enough of HTML to find elements by tag and class and read text."""
+"""A small DOM on html.parser for tests: elements by tag and class, attributes, visible text."""
 
 from __future__ import annotations
 
@@ -7,36 +7,30 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
-VOID = {
-    "area",
-    "base",
-    "br",
-    "col",
-    "embed",
-    "hr",
-    "img",
-    "input",
-    "link",
-    "meta",
-    "source",
-    "track",
-    "wbr",
-    "path",
-    "circle",
-    "rect",
-    "use",
-}
+VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param"}
+    | {"source", "track", "wbr", "path", "circle", "rect", "use"}
+)
 
 
-@dataclass
+def fold(text: str) -> str:
+    """Whitespace folded as a reader sees it (newlines, U+2028 and NEL included)."""
+    return " ".join(text.split())
+
+
+@dataclass(eq=False)
 class Node:
     tag: str
-    attrs: dict[str, str] = field(default_factory=dict)
-    children: list[Node | str] = field(default_factory=list)
-    parent: Node | None = None
+    attrs: list[tuple[str, str | None]] = field(default_factory=list)
+    parent: Node | None = field(default=None, repr=False)
+    children: list[Node | str] = field(default_factory=list, repr=False)
 
-    def classes(self) -> set[str]:
-        return set(self.attrs.get("class", "").split())
+    def attr(self, name: str) -> str | None:
+        return next((v for k, v in self.attrs if k == name), None)
+
+    @property
+    def classes(self) -> list[str]:
+        return (self.attr("class") or "").split()
 
     def iter(self) -> Iterator[Node]:
         yield self
@@ -48,44 +42,51 @@ class Node:
         return [
             n
             for n in self.iter()
-            if (tag is None or n.tag == tag) and (cls is None or cls in n.classes())
+            if n is not self and (tag is None or n.tag == tag) and (cls is None or cls in n.classes)
         ]
 
     def find(self, tag: str | None = None, cls: str | None = None) -> Node | None:
         found = self.find_all(tag, cls)
         return found[0] if found else None
 
-    def text(self) -> str:
+    def raw_text(self) -> str:
+        """Decoded text as written, without scripts and styles."""
         parts: list[str] = []
         for child in self.children:
-            parts.append(child if isinstance(child, str) else child.text())
-        return " ".join(" ".join(parts).split())
+            if isinstance(child, str):
+                parts.append(child)
+            elif child.tag not in ("script", "style"):
+                parts.append(child.raw_text())
+        return "".join(parts)
+
+    def text(self) -> str:
+        """What a reader sees: decoded text, whitespace folded."""
+        return fold(self.raw_text())
 
 
 class _Builder(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.root = Node("#document")
-        self.current = self.root
+        self.stack = [self.root]
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        node = Node(tag, {k: v or "" for k, v in attrs}, parent=self.current)
-        self.current.children.append(node)
+        node = Node(tag, attrs, self.stack[-1])
+        self.stack[-1].children.append(node)
         if tag not in VOID:
-            self.current = node
+            self.stack.append(node)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.current.children.append(Node(tag, {k: v or "" for k, v in attrs}, parent=self.current))
+        self.stack[-1].children.append(Node(tag, attrs, self.stack[-1]))
 
     def handle_endtag(self, tag: str) -> None:
-        node: Node | None = self.current
-        while node is not None and node.tag != tag:
-            node = node.parent
-        if node is not None and node.parent is not None:
-            self.current = node.parent
+        for depth in range(len(self.stack) - 1, 0, -1):
+            if self.stack[depth].tag == tag:
+                del self.stack[depth:]
+                return
 
     def handle_data(self, data: str) -> None:
-        self.current.children.append(data)
+        self.stack[-1].children.append(data)
 
 
 def parse(html: str) -> Node:

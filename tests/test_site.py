@@ -67,7 +67,7 @@ def card_links(site: Path, page: Path) -> set[Path]:
     tree = load(page)
     card = tree.find("div", "ikb-card")
     assert card is not None, page
-    return {p for a in card.find_all("a") if (p := resolve(site, page, a.attrs["href"]))}
+    return {p for a in card.find_all("a") if (p := resolve(site, page, a.attr("href") or ""))}
 
 
 def section_after(tree: Node, heading_id: str) -> list[Node]:
@@ -82,7 +82,7 @@ def section_after(tree: Node, heading_id: str) -> list[Node]:
         if child.tag == "h2":
             if seen:
                 break
-            seen = child.attrs.get("id") == heading_id
+            seen = child.attr("id") == heading_id
             continue
         if seen:
             out.append(child)
@@ -91,7 +91,10 @@ def section_after(tree: Node, heading_id: str) -> list[Node]:
 
 def hrefs_in(site: Path, page: Path, nodes: list[Node]) -> list[Path]:
     return [
-        p for n in nodes for a in n.find_all("a") if (p := resolve(site, page, a.attrs["href"]))
+        p
+        for n in nodes
+        for a in n.find_all("a")
+        if (p := resolve(site, page, a.attr("href") or ""))
     ]
 
 
@@ -100,7 +103,7 @@ def test_every_internal_link_and_asset_resolves(site: Path) -> None:
         tree = load(page)
         for node in tree.iter():
             for attr in ("href", "src"):
-                value = node.attrs.get(attr)
+                value = node.attr(attr)
                 if not value or (node.tag == "a" and value.startswith(("mailto:",))):
                     continue
                 if node.tag in ("script", "link", "img") and urlsplit(value).netloc:
@@ -115,9 +118,9 @@ def test_links_work_without_directory_urls(tmp_path: Path) -> None:
     checked = 0
     for page in site.rglob("*.html"):
         for a in load(page).find_all("a"):
-            target = resolve(site, page, a.attrs.get("href", ""))
+            target = resolve(site, page, a.attr("href") or "")
             if target is not None:
-                assert target.exists(), f"{page.relative_to(site)}: {a.attrs['href']}"
+                assert target.exists(), f"{page.relative_to(site)}: {a.attr('href')}"
                 checked += 1
     assert checked > 1000
 
@@ -172,7 +175,7 @@ def test_runbook_banners_and_usage(site: Path, kb: KnowledgeBase) -> None:
         )
         seen.add(freshness.state)
         banner = tree.find("div", "admonition")
-        assert banner is not None and kinds[freshness.state] in banner.classes(), rb.id
+        assert banner is not None and kinds[freshness.state] in banner.classes, rb.id
         assert len(banner.find_all("li")) == len(freshness.reasons)
         used = hrefs_in(site, page, section_after(tree, "used-in-incidents"))
         assert used == [page_of(site, p) for p in used_in(rb.id, kb)], rb.id
@@ -208,14 +211,14 @@ def test_index_pages_list_every_document(site: Path, kb: KnowledgeBase) -> None:
 def card_or_page_links(site: Path, page: Path) -> set[Path]:
     article = load(page).find("article")
     assert article is not None
-    return {p for a in article.find_all("a") if (p := resolve(site, page, a.attrs["href"]))}
+    return {p for a in article.find_all("a") if (p := resolve(site, page, a.attr("href") or ""))}
 
 
 def test_documents_stay_out_of_the_navigation(site: Path, kb: KnowledgeBase) -> None:
     home = site / "index.html"
     nav = load(home).find("nav", "md-nav--primary")
     assert nav is not None
-    targets = {p for a in nav.find_all("a") if (p := resolve(site, home, a.attrs["href"]))}
+    targets = {p for a in nav.find_all("a") if (p := resolve(site, home, a.attr("href") or ""))}
     assert not targets & {page_of(site, d) for d in kb.identified()}
     sizes = [page_of(site, pm).stat().st_size for pm in kb.postmortems]
     assert max(sizes) < 60_000

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from conftest import EXAMPLE_TODAY, FIXTURES, build_site, run_cli, site_project
+from htmltree import Node as Element
+from htmltree import fold, parse
 from incident_kb import links
 from incident_kb.config import load
 from incident_kb.escaping import safe_url
@@ -35,88 +35,8 @@ from incident_kb.validate import Result, check
 XSS = FIXTURES / "xss"
 SITE_NAME = "Incident knowledge base"  # the repository's mkdocs.yml
 
-# -- a small DOM on html.parser ----------------------------------------------------------
-
-VOID = frozenset(
-    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param"}
-    | {"source", "track", "wbr"}
-)
 URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "xlink:href"})
 BAD_SCHEMES = ("javascript:", "data:", "vbscript:")
-
-
-@dataclass(eq=False)
-class Element:
-    tag: str
-    attrs: list[tuple[str, str | None]]
-    parent: Element | None = field(default=None, repr=False)
-    children: list[Element | str] = field(default_factory=list, repr=False)
-
-    def attr(self, name: str) -> str | None:
-        return next((v for k, v in self.attrs if k == name), None)
-
-    @property
-    def classes(self) -> list[str]:
-        return (self.attr("class") or "").split()
-
-    def iter(self) -> Iterator[Element]:
-        yield self
-        for child in self.children:
-            if isinstance(child, Element):
-                yield from child.iter()
-
-    def find_all(self, tag: str) -> list[Element]:
-        return [e for e in self.iter() if e.tag == tag and e is not self]
-
-    def raw_text(self) -> str:
-        parts: list[str] = []
-        for child in self.children:
-            if isinstance(child, str):
-                parts.append(child)
-            elif child.tag not in ("script", "style"):
-                parts.append(child.raw_text())
-        return "".join(parts)
-
-    def text(self) -> str:
-        """What a reader sees: decoded text, whitespace folded."""
-        return fold(self.raw_text())
-
-
-class _TreeBuilder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Element("#document", [])
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        element = Element(tag, attrs, self.stack[-1])
-        self.stack[-1].children.append(element)
-        if tag not in VOID:
-            self.stack.append(element)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.stack[-1].children.append(Element(tag, attrs, self.stack[-1]))
-
-    def handle_endtag(self, tag: str) -> None:
-        for depth in range(len(self.stack) - 1, 0, -1):
-            if self.stack[depth].tag == tag:
-                del self.stack[depth:]
-                return
-
-    def handle_data(self, data: str) -> None:
-        self.stack[-1].children.append(data)
-
-
-def parse(html: str) -> Element:
-    builder = _TreeBuilder()
-    builder.feed(html)
-    builder.close()
-    return builder.root
-
-
-def fold(text: str) -> str:
-    """Whitespace folded as the renderer folds it (newlines, U+2028 and NEL included)."""
-    return " ".join(text.split())
 
 
 # -- the builds ----------------------------------------------------------------------------

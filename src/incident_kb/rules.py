@@ -111,21 +111,29 @@ def _check_ids(
         )
 
 
+def _check_severity(
+    doc: Postmortem | Runbook, severity: str | None, levels: list[str] | None, findings: Findings
+) -> None:
+    """The severity names a level of the policy (unchecked while the policy is unusable)."""
+    if levels is None or severity is None or severity in levels:
+        return
+    findings.add(
+        doc.source.path,
+        doc.source.line("severity"),
+        "severity",
+        f"unknown severity '{severity}': the policy defines "
+        f"{', '.join(levels)}{_did_you_mean(severity, levels)}",
+        rule="reference",
+    )
+
+
 def check_references(kb: KnowledgeBase, findings: Findings) -> None:
     """Every id a document names exists: services, levels, runbooks, incidents, components."""
     levels = list(kb.policy.by_id) if kb.policy else None
     services = list(kb.service_by_id)
     for pm in kb.postmortems:
         src = pm.source
-        if levels is not None and pm.severity not in levels:
-            findings.add(
-                src.path,
-                src.line("severity"),
-                "severity",
-                f"unknown severity '{pm.severity}': the policy defines "
-                f"{', '.join(levels)}{_did_you_mean(pm.severity, levels)}",
-                rule="reference",
-            )
+        _check_severity(pm, pm.severity, levels, findings)
         _check_ids(pm, "services", pm.services, services, "service", kb, findings)
         _check_ids(pm, "runbooks", pm.runbooks, kb.runbook_by_id, "runbook", kb, findings)
         others = [i for i in kb.postmortem_by_id if i != pm.id]
@@ -202,15 +210,7 @@ def check_references(kb: KnowledgeBase, findings: Findings) -> None:
                     )
     for rb in kb.runbooks:
         _check_ids(rb, "services", rb.services, services, "service", kb, findings)
-        if levels is not None and rb.severity is not None and rb.severity not in levels:
-            findings.add(
-                rb.source.path,
-                rb.source.line("severity"),
-                "severity",
-                f"unknown severity '{rb.severity}': the policy defines "
-                f"{', '.join(levels)}{_did_you_mean(rb.severity, levels)}",
-                rule="reference",
-            )
+        _check_severity(rb, rb.severity, levels, findings)
 
 
 _TIME_FIELDS = ("started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at")
