@@ -54,6 +54,9 @@ RULE_LEVELS: dict[str, Level] = {
     "blame-language": Level.WARNING,
     "status-update-gap": Level.NOTICE,
     "postmortem-overdue": Level.NOTICE,
+    # A stale runbook must not block merging an unrelated postmortem: a notice by default;
+    # "warning" makes strict builds fail on stale runbooks.
+    "runbook-stale": Level.NOTICE,
 }
 
 
@@ -77,6 +80,16 @@ class Config:
     review_every_days: int = 90
     due_soon_days: int = 14
     levels: Mapping[str, Level] = field(default_factory=lambda: dict(RULE_LEVELS))
+    #: Alert rule files (glob patterns relative to the root) that define the alerts in use.
+    alert_rules: tuple[str, ...] = ()
+    #: Annotation keys whose value is a runbook URL, tried in order.
+    annotation_keys: tuple[str, ...] = ("runbook_url",)
+    #: URL templates under which runbooks are also published, e.g.
+    #: "https://github.com/org/runbooks/blob/main/alerts/{alert}.md" ({alert} or {id}).
+    url_templates: tuple[str, ...] = ()
+    #: Where the site is served, so runbook_url annotations under it map to runbook pages
+    #: (default: site_url from mkdocs.yml).
+    site_url: str | None = None
 
     def level(self, rule: str) -> Level:
         return self.levels.get(rule, Level.ERROR)
@@ -96,6 +109,7 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "postmortems": {"id_prefix": str, "required_sections": list, "blame_phrases": list},
     "runbooks": {"review_every_days": int, "due_soon_days": int},
     "levels": {rule: str for rule in RULE_LEVELS},
+    "alerts": {"rules": list, "annotation_keys": list, "url_templates": list, "site_url": str},
 }
 
 
@@ -159,8 +173,8 @@ class _TolerantLoader(yaml.SafeLoader):
 _TolerantLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
-def _mkdocs_docs_dir(root: Path) -> str | None:
-    """``docs_dir`` from mkdocs.yml (default ``docs``), or None without mkdocs.yml."""
+def _mkdocs_value(root: Path, key: str) -> str | None:
+    """One top-level string from mkdocs.yml, or None (no file, no key)."""
     path = root / "mkdocs.yml"
     if not path.is_file():
         return None
@@ -168,8 +182,15 @@ def _mkdocs_docs_dir(root: Path) -> str | None:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_TolerantLoader)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ConfigError(f"mkdocs.yml: cannot be read: {exc}") from None
-    value = data.get("docs_dir", "docs") if isinstance(data, dict) else "docs"
-    return str(value) if value else "docs"
+    value = data.get(key) if isinstance(data, dict) else None
+    return str(value) if value else None
+
+
+def _mkdocs_docs_dir(root: Path) -> str | None:
+    """``docs_dir`` from mkdocs.yml (default ``docs``), or None without mkdocs.yml."""
+    if not (root / "mkdocs.yml").is_file():
+        return None
+    return _mkdocs_value(root, "docs_dir") or "docs"
 
 
 def load(root: Path) -> Config:
@@ -198,6 +219,7 @@ def load(root: Path) -> Config:
     paths = data.get("paths", {})
     pm = data.get("postmortems", {})
     rb = data.get("runbooks", {})
+    alerts = data.get("alerts", {})
     levels = dict(RULE_LEVELS)
     levels.update({k: Level(v) for k, v in data.get("levels", {}).items()})
     docs_dir = root / docs_name
@@ -214,4 +236,8 @@ def load(root: Path) -> Config:
         review_every_days=rb.get("review_every_days", 90),
         due_soon_days=rb.get("due_soon_days", 14),
         levels=levels,
+        alert_rules=tuple(alerts.get("rules", ())),
+        annotation_keys=tuple(alerts.get("annotation_keys", ("runbook_url",))),
+        url_templates=tuple(alerts.get("url_templates", ())),
+        site_url=alerts.get("site_url") or _mkdocs_value(root, "site_url"),
     )
