@@ -6,7 +6,10 @@ import hashlib
 import shutil
 from pathlib import Path
 
+import pytest
+
 from conftest import EXAMPLE_EPOCH, FIXTURES, REPO, build_site, run_cli, site_project
+from incident_kb import publish
 
 
 def digest(site: Path) -> dict[str, str]:
@@ -72,3 +75,42 @@ def test_a_warning_fails_a_strict_build(tmp_path: Path) -> None:
     strict = run_cli("build", "--root", str(project))
     assert strict.code == 1 and "warning: blame language" in strict.err
     assert run_cli("build", "--root", str(project), "--no-strict").code == 0
+
+
+def test_the_site_is_readable_and_a_symlinked_site_is_followed(tmp_path: Path) -> None:
+    project = site_project(tmp_path, FIXTURES / "valid" / "docs")
+    real = tmp_path / "www"
+    real.mkdir()
+    (real / "old.html").write_text("old")
+    (project / "site").symlink_to(real, target_is_directory=True)
+    result = run_cli("build", "--root", str(project), env={"SOURCE_DATE_EPOCH": EXAMPLE_EPOCH})
+    assert result.code == 0, result.err
+    assert (project / "site").is_symlink()
+    assert (real / "index.html").is_file() and not (real / "old.html").exists()
+    assert real.stat().st_mode & 0o005 == 0o005  # others may read and enter
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+def test_a_failed_swap_restores_the_old_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("old")
+    staging = tmp_path / ".site-new"
+    staging.mkdir()
+    (staging / "index.html").write_text("new")
+    real_rename = Path.rename
+
+    def flaky(self: Path, target: str | Path) -> Path:
+        if self == staging:
+            raise OSError("disk full")
+        return real_rename(self, target)
+
+    monkeypatch.setattr(publish, "_exchange", lambda a, b: False)  # the two-rename path
+    monkeypatch.setattr(Path, "rename", flaky)
+    with pytest.raises(OSError, match="disk full"):
+        publish._swap_in(staging, site)
+    monkeypatch.undo()
+    assert (site / "index.html").read_text() == "old"
+    assert (staging / "index.html").read_text() == "new"

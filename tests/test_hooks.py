@@ -90,7 +90,7 @@ def test_pages_get_cards_links_and_safe_meta(project: Path) -> None:
     assert "Inline code such as `[[NOT-A-LINK]]` is not a link." in pm.markdown
     runbook = page(config, files, "runbooks/auth/auth-db-pool.md")
     assert runbook.markdown is not None
-    assert runbook.markdown.startswith("# Auth database connection pool exhausted\n\n!!! danger")
+    assert runbook.markdown.startswith("# Auth database connection pool exhausted\n\n!!! success")
     assert "- 2025-03-01 · [INC-2025-007 · Login errors after auth deploy]" in runbook.markdown
     assert 'if [[ -n "$POD" ]]' in runbook.markdown  # shell code is left alone
 
@@ -140,3 +140,38 @@ def test_mismatched_docs_dir_is_refused(project: Path) -> None:
     config = load_config(str(project / "mkdocs.yml"))
     with pytest.raises(PluginError, match=r"differs from mkdocs\.yml's docs_dir"):
         config.plugins.on_config(config)
+
+
+def test_file_names_cannot_break_out_of_links(project: Path) -> None:
+    runbooks = project / "docs" / "runbooks" / "auth"
+    (runbooks / "auth-db-pool.md").rename(runbooks / "a) <img src=x onerror=alert(1)> (b.md")
+    _config, files = start(project)
+    index = files.get_file_from_path("runbooks/index.md")
+    assert index is not None
+    assert "(auth/a%29%20%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E%20%28b.md)" in (
+        index.content_string
+    )
+    assert "<img" not in index.content_string
+
+
+def test_a_teams_own_landing_page_wins(project: Path) -> None:
+    (project / "docs" / "postmortems" / "README.md").write_text("# Our incidents\n")
+    _config, files = start(project)
+    pages = [f for f in files if f.dest_uri == "postmortems/index.html"]
+    assert [(f.src_uri, bool(f.generated_by)) for f in pages] == [("postmortems/README.md", False)]
+
+
+def test_serve_watches_the_configuration_and_templates(project: Path) -> None:
+    (project / "templates" / "site").mkdir(parents=True)
+    config = load_config(str(project / "mkdocs.yml"))
+    config = config.plugins.on_config(config)
+    assert str(project / "incident-kb.toml") in config.watch
+    assert str(project / "templates" / "site") in config.watch
+
+
+def test_a_template_in_the_repository_overrides_the_package(project: Path) -> None:
+    (project / "templates" / "site").mkdir(parents=True)
+    (project / "templates" / "site" / "tags.md.j2").write_text("# Labels\n\n{{ '<b>' }}\n")
+    _config, files = start(project)
+    tags = files.get_file_from_path("tags.md")
+    assert tags is not None and tags.content_string == "# Labels\n\n&#60;b&#62;\n"

@@ -183,3 +183,18 @@ def test_link_destinations_keep_references_literal() -> None:
         "https://t.example/a?x=1&amp;y=&amp;quot;"
     )
     assert md_link_destination("javascript:alert(1)") is None
+
+
+def test_code_in_list_steps_and_indented_blocks_is_not_prose() -> None:
+    from incident_kb.bodytext import fence_states
+
+    body = (
+        "Intro [[a]]\n\n    [[api]] indented code\n\n1. Step:\n\n    ```toml\n"
+        "    [[upstreams]]\n    ```\n\n2. Step [[b]]\n\n    continued [[c]]\n\nBack [[d]]"
+    )
+    code = [line for line, c in zip(body.split("\n"), fence_states(body), strict=True) if c]
+    assert code == ["    [[api]] indented code", "    ```toml", "    [[upstreams]]", "    ```"]
+
+
+def test_file_names_are_percent_encoded_in_links() -> None:
+    assert links.relative("index.md", "runbooks/a) <b>.md") == "runbooks/a%29%20%3Cb%3E.md"

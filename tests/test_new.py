@@ -124,7 +124,7 @@ def test_new_runbook_round_trip(kb: KB) -> None:
     assert second.out.strip() == "docs/runbooks/auth/login-latency-high-2.md"
     assert "id: login-latency-high-2\n" in (kb.root / second.out.strip()).read_text()
     assert (kb.root / first.out.strip()).read_text(encoding="utf-8") == text
-    check = run_cli("validate", str(kb.root), "--strict")
+    check = run_cli("validate", str(kb.root), "--strict", "--as-of", "2025-05-02")
     assert (check.code, check.out) == (0, "")
     taken = run_cli(*args, "--id", "login-latency-high")
     assert taken.code == 2 and "is taken" in taken.err

@@ -372,3 +372,30 @@ def test_hostile_lines_are_scanned_in_linear_time() -> None:
     hostile = "``" + "a`" * 200_000 + "\n# " + " \t" * 200_000 + "x\n"
     lines = list(prose_lines(hostile, 1))
     assert len(lines) == 3
+
+
+@pytest.mark.parametrize(
+    ("line", "what"),
+    [
+        ("<script>alert(1)</script>", "a <script> element"),
+        ('<img src=x onerror="alert(1)">', "an event handler (onerror)"),
+        ('Click here.{: onclick="alert(1)" }', "an event handler (onclick) in an attribute list"),
+        ('<a href=" javascript:alert(1)">x</a>', "a javascript: URL"),
+        ("[x](javascript:alert(1))", "a javascript: link"),
+        ("![x]( data:text/html,<b>)", "a data: link"),
+        ("<IFRAME src=x>", "a <iframe> element"),
+    ],
+)
+def test_unsafe_html_in_bodies(line: str, what: str) -> None:
+    body = f"## Summary\n\n{line}\n\n```html\n<script>fine in code</script>\n```\n"
+    got = run(rules.check_unsafe_html, kb(pm(body=body)), CONFIG)
+    assert [(n, f) for n, f, _, _ in got] == [(32, "body")]
+    assert got[0][2].startswith(what)
+
+
+def test_safe_html_and_prose_pass() -> None:
+    body = (
+        "Latency < 5 ms, <kbd>Ctrl</kbd>, {: .note } and [ok](https://x.example/on=1).\n"
+        "The `onload=` handler and `<script>` are named in code.\n"
+    )
+    assert run(rules.check_unsafe_html, kb(pm(body=body)), CONFIG) == []

@@ -63,6 +63,10 @@ def resolve(site: Path, page: Path, href: str) -> Path | None:
     return path / "index.html" if path.is_dir() or href.split("#")[0].endswith("/") else path
 
 
+def policy_page(site: Path) -> Path:
+    return site / "policies" / "severity" / "index.html"
+
+
 def card_links(site: Path, page: Path) -> set[Path]:
     tree = load(page)
     card = tree.find("div", "ikb-card")
@@ -90,11 +94,12 @@ def section_after(tree: Node, heading_id: str) -> list[Node]:
 
 
 def hrefs_in(site: Path, page: Path, nodes: list[Node]) -> list[Path]:
+    """Links to documents (severity badges link to the policy and are left out)."""
     return [
         p
         for n in nodes
         for a in n.find_all("a")
-        if (p := resolve(site, page, a.attr("href") or ""))
+        if (p := resolve(site, page, a.attr("href") or "")) and p != policy_page(site)
     ]
 
 
@@ -148,6 +153,7 @@ def test_postmortem_cards_footers_and_backlinks(site: Path, kb: KnowledgeBase) -
         if pm.recurrence_of:
             expected.add(page_of(site, kb.postmortem_by_id[pm.recurrence_of]))
         expected |= {page_of(site, other) for other in links.referenced_by(pm, kb)}
+        expected.add(policy_page(site))  # the severity badge
         assert card_links(site, page) == expected, pm.id
 
         tree = load(page)

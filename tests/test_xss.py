@@ -85,7 +85,9 @@ def baseline(tmp_path_factory: pytest.TempPathFactory) -> Built:
 @pytest.fixture(scope="module")
 def model(corpus: Built) -> Result:
     result = check(load(corpus.root), EXAMPLE_TODAY)
-    assert result.findings == (), [f.format() for f in result.findings]
+    assert [f.rule for f in result.findings] == ["runbook-stale"], [
+        f.format() for f in result.findings
+    ]
     return result
 
 
@@ -99,10 +101,13 @@ def page_of(doc: Postmortem | Runbook | Service) -> str:
 
 
 def test_corpus_validates_strictly_without_findings() -> None:
+    """Only the notice that the deliberately stale runbook is stale."""
     result = run_cli("validate", "--strict", "--as-of", EXAMPLE_TODAY.isoformat(), str(XSS))
     assert result.code == 0, result.out
-    assert result.out == ""
-    assert result.err.strip() == "checked 11 documents: 0 errors, 0 warnings, 0 notices"
+    assert [line.split(": ")[1:3] for line in result.out.splitlines()] == [
+        ["last_reviewed", "notice"]
+    ]
+    assert result.err.strip() == "checked 11 documents: 0 errors, 0 warnings, 1 notice"
 
 
 def test_corpus_covers_every_string_field(model: Result) -> None:
@@ -308,7 +313,8 @@ def test_index_tables_have_one_row_per_item(corpus: Built, model: Result) -> Non
         expected = sum(1 for pm in kb.postmortems if pm.started_at.year == year)
         _check_rows(f"postmortems {year}", table, expected)
 
-    groups = [[rb for rb in kb.runbooks if service.id in rb.services] for service in kb.services]
+    by_name = sorted(kb.services, key=lambda s: (s.name.casefold(), s.id))
+    groups = [[rb for rb in kb.runbooks if service.id in rb.services] for service in by_name]
     groups = [g for g in groups if g]
     found = tables(corpus.page("runbooks/index.html"), RUNBOOK_INDEX)
     assert len(found) == len(groups)
@@ -474,7 +480,7 @@ def test_hostile_values_in_tables_are_shown_as_text(corpus: Built, model: Result
     ]
     expected_books = [
         (fold(rb.title), ", ".join(rb.alerts))
-        for service in kb.services
+        for service in sorted(kb.services, key=lambda s: (s.name.casefold(), s.id))
         for rb in kb.runbooks
         if service.id in rb.services
     ]
@@ -625,7 +631,7 @@ _TEMPLATE_TAG = re.compile(
     r'<div class="ikb-card ikb-(?:postmortem|runbook|service)" markdown>'
     r'|<div class="ikb-list" markdown>'
     r"|</div>"
-    r'|<span class="ikb-(?:sev ikb-sev-\d|overdue|fresh ikb-(?:fresh|due-soon|stale))">'
+    r'|<span class="ikb-(?:sev ikb-sev-\d|overdue|freshness ikb-state-(?:fresh|due-soon|stale))">'
     r"|</span>"
 )
 

@@ -12,27 +12,55 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterator
 
-_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+# Fences may sit inside list items, so any indentation opens one (CommonMark allows up to
+# three spaces more than the list item's content; runbook steps nest deeper).
+_FENCE_RE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
+_LIST_ITEM_RE = re.compile(r"^ {0,3}(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)")
 _BACKTICKS_RE = re.compile(r"`+")
 _HEADING_RE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*))?$")
 LINK_RE = re.compile(r"\[\[([A-Za-z0-9][A-Za-z0-9_-]*)\]\]")
 
 
+def _indent(line: str) -> int:
+    return len(line.expandtabs(4)) - len(line.expandtabs(4).lstrip(" "))
+
+
 def fence_states(body: str) -> list[bool]:
-    """For each line of ``body``: whether it belongs to a fenced code block (fences included)."""
+    """For each line of ``body``: whether it is code (fenced, fences included, or an
+    indented code block outside a list), where ``[[ID]]`` and headings mean nothing."""
     states: list[bool] = []
     fence = ""
+    in_list = False
+    previous_blank = True
+    in_indented_code = False
     for line in body.split("\n"):
+        blank = line.strip() == ""
         m = _FENCE_RE.match(line)
         if fence:
             states.append(True)
             if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence):
                 fence = ""
-        elif m:
+            previous_blank = False
+            continue
+        if m:
             fence = m.group(1)
             states.append(True)
-        else:
-            states.append(False)
+            previous_blank = False
+            continue
+        indented = not blank and _indent(line) >= 4
+        if indented and not in_list and (previous_blank or in_indented_code):
+            in_indented_code = True
+            states.append(True)
+            previous_blank = False
+            continue
+        if not blank:
+            in_indented_code = False
+            if _LIST_ITEM_RE.match(line):
+                in_list = True
+            elif _indent(line) == 0 and previous_blank:
+                in_list = False
+        states.append(False)
+        previous_blank = blank
     return states
 
 

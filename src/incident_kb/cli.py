@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 
-from . import __version__, publish, report, scaffold, schema
+from . import __version__, actions, listings, publish, report, scaffold, schema
 from .config import Config, ConfigError, find_root, lexical_absolute
 from .config import load as load_config
 from .findings import Finding
+from .freshness import freshness_of
 from .timeutil import now, parse_timestamp
 from .timeutil import today as resolve_today
 from .validate import Result, check
@@ -109,6 +110,33 @@ def _parser() -> argparse.ArgumentParser:
     rb.add_argument("--severity")
     rb.add_argument("--review-every-days", type=_positive)
     rb.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date to treat as today")
+
+    ai = sub.add_parser(
+        "action-items",
+        help="list action items: open, overdue, by owner or service",
+        parents=[root_option],
+    )
+    ai.add_argument("--owner", action="append", default=[], help="only these owners")
+    ai.add_argument("--service", action="append", default=[], help="only these services")
+    ai.add_argument(
+        "--status",
+        action="append",
+        default=[],
+        choices=["open", "in-progress", "done", "wont-do", "all"],
+        help="only these statuses (default: open and in-progress)",
+    )
+    ai.add_argument("--overdue", action="store_true", help="only overdue items")
+    ai.add_argument("--format", choices=listings.ITEM_FORMATS, default="text")
+    ai.add_argument(
+        "--fail-on-overdue", action="store_true", help="exit 1 when any listed item is overdue"
+    )
+    ai.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date to treat as today")
+
+    st = sub.add_parser(
+        "stale", help="list stale runbooks and why; exit 1 if any", parents=[root_option]
+    )
+    st.add_argument("--format", choices=listings.STALE_FORMATS, default="text")
+    st.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date to treat as today")
 
     b = sub.add_parser(
         "build",
@@ -245,6 +273,48 @@ def _new(args: argparse.Namespace) -> int:
     return 0
 
 
+def _checked(args: argparse.Namespace) -> tuple[Config, Result, date]:
+    """The knowledge base for a report; errors in it are reported on stderr, not fatal."""
+    config = load_config(_root(args))
+    today = _today(args.as_of)
+    result = check(config, today)
+    errors = [f for f in result.findings if f.level.value == "error"]
+    if errors:
+        print(
+            f"incident-kb: {len(errors)} documents have errors and are left out; "
+            "run incident-kb validate",
+            file=sys.stderr,
+        )
+    return config, result, today
+
+
+def _action_items(args: argparse.Namespace) -> int:
+    _config, result, today = _checked(args)
+    statuses = set(args.status) or {"open", "in-progress"}
+    entries = [
+        e
+        for e in actions.all_items(result.kb, today)
+        if ("all" in statuses or e.item.status in statuses)
+        and (not args.owner or e.item.owner in args.owner)
+        and (not args.service or set(args.service) & set(e.postmortem.services))
+        and (not args.overdue or e.state == "overdue")
+    ]
+    entries.sort(key=lambda e: (e.item.due, e.postmortem.id, e.item.index))
+    sys.stdout.write(listings.items(args.format, entries, today))
+    overdue = any(e.state == "overdue" for e in entries)
+    return 1 if args.fail_on_overdue and overdue else 0
+
+
+def _stale(args: argparse.Namespace) -> int:
+    config, result, today = _checked(args)
+    entries = [
+        listings.RunbookState(rb, freshness_of(rb, result.kb, config, today))
+        for rb in result.kb.runbooks
+    ]
+    sys.stdout.write(listings.stale(args.format, entries, today))
+    return 1 if any(e.freshness.state == "stale" for e in entries) else 0
+
+
 def _build(args: argparse.Namespace) -> int:
     root = _root(args)
     try:
@@ -276,6 +346,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _new(args)
         if args.command == "build":
             return _build(args)
+        if args.command == "action-items":
+            return _action_items(args)
+        if args.command == "stale":
+            return _stale(args)
         return _schema(args)
     except (UsageError, ConfigError, scaffold.ScaffoldError) as exc:
         print(f"incident-kb: {exc}", file=sys.stderr)

@@ -57,6 +57,8 @@ RULE_LEVELS: dict[str, Level] = {
     # A stale runbook must not block merging an unrelated postmortem: a notice by default;
     # "warning" makes strict builds fail on stale runbooks.
     "runbook-stale": Level.NOTICE,
+    # Raw HTML that can run script in a body (a <script>, an onclick=, a javascript: link).
+    "unsafe-html": Level.ERROR,
 }
 
 

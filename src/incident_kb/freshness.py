@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+from .config import Config
 from .model import KnowledgeBase, Postmortem, Runbook
 
 State = Literal["fresh", "due-soon", "stale"]
@@ -96,3 +97,15 @@ def runbook_freshness(
     else:
         state = "fresh"
     return Freshness(state, rb.last_reviewed, every, next_review, tuple(reasons))
+
+
+def freshness_of(rb: Runbook, kb: KnowledgeBase, config: Config, today: date) -> Freshness:
+    """A runbook's freshness with the configured intervals and the defined alerts."""
+    return runbook_freshness(
+        rb,
+        kb,
+        today,
+        default_every_days=config.review_every_days,
+        due_soon_days=config.due_soon_days,
+        known_alerts=kb.defined_alerts,
+    )

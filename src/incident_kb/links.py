@@ -9,6 +9,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from .bodytext import LINK_RE, code_span_ranges, fence_states
 from .model import Document, KnowledgeBase, Postmortem, Runbook, Service, title_of
@@ -23,8 +24,10 @@ class Target:
 
 
 def relative(from_src: str, to_src: str) -> str:
-    """A relative link from one Markdown source to another, both relative to docs_dir."""
-    return posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")
+    """A relative link from one Markdown source to another, both relative to docs_dir,
+    percent-encoded: a file name is user input too, and a ``)`` or ``<`` in it must not end
+    the link. MkDocs decodes the path again when it resolves the link."""
+    return quote(posixpath.relpath(to_src, posixpath.dirname(from_src) or "."), safe="/")
 
 
 def targets(kb: KnowledgeBase, src_uri: Callable[[Document], str]) -> dict[str, Target]:

@@ -211,6 +211,8 @@ class KnowledgeBase:
     services: tuple[Service, ...] = ()
     policy: SeverityPolicy | None = None
     invalid: frozenset[tuple[str, str]] = frozenset()
+    #: Alert names defined by the configured alert rules; None when none are configured.
+    defined_alerts: frozenset[str] | None = None
 
     @staticmethod
     def _first_by_path(docs: tuple[Any, ...]) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from . import analytics, links
 from .bodytext import split_title
 from .config import Config
 from .escaping import Md, finalize, md_link_destination, md_text
-from .freshness import Freshness, runbook_freshness, used_in
+from .freshness import Freshness, freshness_of, used_in
 from .model import (
     ActionItem,
     Document,
@@ -118,11 +118,14 @@ class Renderer:
         label = f"{doc_id} · {title_of(doc)}" if with_id else title_of(doc)
         return self.link(from_src, doc, label)
 
-    def badge(self, level_id: str) -> Md:
-        """A severity badge coloured by the level's rank in the policy."""
+    def badge(self, from_src: str, level_id: str) -> Md:
+        """A severity badge coloured by the level's rank, linked to the severity policy."""
         level = self.kb.level(level_id)
         rank = min(level.rank, 4) if level is not None else 4
-        return Md(f'<span class="ikb-sev ikb-sev-{rank}">{md_text(level_id)}</span>')
+        span = f'<span class="ikb-sev ikb-sev-{rank}">{md_text(level_id)}</span>'
+        if self.kb.policy is None or level is None:
+            return Md(span)
+        return Md(f"[{span}]({links.relative(from_src, self.src_uri(self.kb.policy))})")
 
     def tracker(self, url: str | None) -> Md:
         if not url:
@@ -134,13 +137,13 @@ class Renderer:
         return Md(f"[{md_text(label)}]({destination})")
 
     def freshness(self, rb: Runbook) -> Freshness:
-        return runbook_freshness(
-            rb,
-            self.kb,
-            self.today,
-            default_every_days=self.config.review_every_days,
-            due_soon_days=self.config.due_soon_days,
-        )
+        return freshness_of(rb, self.kb, self.config, self.today)
+
+    def _resolved_on(self, incident_id: str) -> Md:
+        pm = self.kb.postmortem_by_id.get(incident_id)
+        if pm is None or pm.resolved_at is None:
+            return Md("")
+        return day(pm.resolved_at)
 
     def items(self, postmortems: Sequence[Postmortem]) -> list[ItemView]:
         views = []
@@ -176,12 +179,12 @@ class Renderer:
             years=years,
             link=lambda doc, text=None: self.link(page_src, doc, text),
             link_id=lambda doc_id: self.link_id(page_src, doc_id),
-            badge=self.badge,
+            badge=lambda level_id: self.badge(page_src, level_id),
         )
 
     def runbooks_index(self, page_src: str) -> str:
         groups = []
-        for service in self.kb.services:
+        for service in sorted(self.kb.services, key=lambda s: (s.name.casefold(), s.id)):
             books = [rb for rb in self.kb.runbooks if service.id in rb.services]
             if books:
                 groups.append((service, [(rb, self.freshness(rb)) for rb in books]))
@@ -194,6 +197,7 @@ class Renderer:
             "runbooks-index.md.j2",
             groups=groups,
             orphans=orphans,
+            due_soon_days=self.config.due_soon_days,
             link=lambda doc, text=None: self.link(page_src, doc, text),
         )
 
@@ -227,7 +231,7 @@ class Renderer:
             items=self.items([pm]),
             link=lambda doc, text=None: self.link(page_src, doc, text),
             link_id=lambda doc_id, with_id=False: self.link_id(page_src, doc_id, with_id=with_id),
-            badge=self.badge,
+            badge=lambda level_id: self.badge(page_src, level_id),
             tracker=self.tracker,
             times=analytics.response_times(pm),
         )
@@ -239,10 +243,11 @@ class Renderer:
             rb=rb,
             **_title_and_body(body),
             freshness=self.freshness(rb),
+            resolved_on=self._resolved_on,
             used_in=used_in(rb.id, self.kb),
             link=lambda doc, text=None: self.link(page_src, doc, text),
             link_id=lambda doc_id, with_id=False: self.link_id(page_src, doc_id, with_id=with_id),
-            badge=self.badge,
+            badge=lambda level_id: self.badge(page_src, level_id),
         )
 
     def service_page(self, service: Service, body: str) -> str:
@@ -265,7 +270,7 @@ class Renderer:
             runbooks=[rb for rb in self.kb.runbooks if service.id in rb.services],
             open_items=open_items,
             link=lambda doc, text=None: self.link(page_src, doc, text),
-            badge=self.badge,
+            badge=lambda level_id: self.badge(page_src, level_id),
             tracker=self.tracker,
         )
 

@@ -17,6 +17,7 @@ from . import analytics
 from .bodytext import headings, links, normalise_heading, prose_lines
 from .config import Config
 from .findings import Findings, Level
+from .freshness import freshness_of
 from .model import Document, Kind, KnowledgeBase, Postmortem, Runbook, Service
 from .timeutil import format_duration, minutes
 
@@ -452,6 +453,72 @@ def check_duplicate_ids(kb: KnowledgeBase, findings: Findings) -> None:
             )
 
 
+def check_stale_runbooks(
+    kb: KnowledgeBase, config: Config, today: date, findings: Findings
+) -> None:
+    """A stale runbook is reported with every reason, at the configured level (a notice by
+    default, so that it never blocks merging an unrelated postmortem)."""
+    for rb in kb.runbooks:
+        fresh = freshness_of(rb, kb, config, today)
+        if fresh.state != "stale":
+            continue
+        findings.add(
+            rb.source.path,
+            rb.source.line("last_reviewed"),
+            "last_reviewed",
+            "runbook is stale: " + "; ".join(r.message for r in fresh.reasons),
+            level=config.level("runbook-stale"),
+            rule="runbook-stale",
+        )
+
+
+_UNSAFE = (
+    (
+        re.compile(
+            r"<\s*(script|iframe|frame|object|embed|applet|base|meta|link|style|form)\b",
+            re.IGNORECASE,
+        ),
+        "a <{0}> element",
+    ),
+    (re.compile(r"<[a-z][^>]*?\s(on[a-z]+)\s*=", re.IGNORECASE), "an event handler ({0})"),
+    (
+        re.compile(r"\{[^}\n]*?(?<![\w-])(on[a-z]+)\s*=", re.IGNORECASE),
+        "an event handler ({0}) in an attribute list",
+    ),
+    (
+        re.compile(
+            r"(?:href|src|action|formaction|xlink:href)\s*=\s*[\"']?\s*"
+            r"(javascript|vbscript|data)\s*:",
+            re.IGNORECASE,
+        ),
+        "a {0}: URL",
+    ),
+    (re.compile(r"\]\(\s*<?\s*(javascript|vbscript|data)\s*:", re.IGNORECASE), "a {0}: link"),
+    (re.compile(r"<\s*(javascript|vbscript)\s*:", re.IGNORECASE), "a {0}: link"),
+)
+
+
+def check_unsafe_html(kb: KnowledgeBase, config: Config, findings: Findings) -> None:
+    """Bodies arrive in pull requests and MkDocs passes raw HTML through: anything in prose
+    that could run script in a reader's browser is refused (code blocks are fine)."""
+    for doc in _bodies(kb):
+        for line, text in prose_lines(doc.body, doc.source.body_line):
+            if "<" not in text and "{" not in text and "](" not in text:
+                continue
+            for pattern, what in _UNSAFE:
+                if m := pattern.search(text):
+                    findings.add(
+                        doc.source.path,
+                        line,
+                        "body",
+                        f"{what.format(m.group(1).lower())} can run script in a reader's "
+                        "browser: not allowed in a document (put examples in code blocks)",
+                        level=config.level("unsafe-html"),
+                        rule="unsafe-html",
+                    )
+                    break
+
+
 def check_policy(kb: KnowledgeBase, findings: Findings) -> None:
     """Level ids are unique; warning comes no later than freeze."""
     policy = kb.policy
@@ -507,9 +574,11 @@ RULES: tuple[Rule, ...] = (
     lambda kb, config, today, f: check_times(kb, today, f),
     lambda kb, config, today, f: check_published(kb, config, f),
     check_overdue,
+    check_stale_runbooks,
     lambda kb, config, today, f: check_status_page(kb, config, f),
     lambda kb, config, today, f: check_links(kb, f),
     lambda kb, config, today, f: check_blame(kb, config, f),
+    lambda kb, config, today, f: check_unsafe_html(kb, config, f),
     lambda kb, config, today, f: check_policy(kb, f),
     lambda kb, config, today, f: check_services(kb, f),
 )

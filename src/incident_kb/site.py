@@ -78,6 +78,10 @@ class Site:
                 config.markdown_extensions.append(name)
         if CSS_URI not in config.extra_css:
             config.extra_css.append(CSS_URI)
+        # mkdocs serve rebuilds when these change too, not only docs_dir and mkdocs.yml.
+        for path in (root / "incident-kb.toml", root / "templates" / "site"):
+            if path.exists() and str(path) not in config.watch:
+                config.watch.append(str(path))
         return config
 
     def _docs_rel(self, path: str) -> str:
@@ -119,9 +123,16 @@ class Site:
             "tags.md": lambda _src: renderer.tags_page(),
         }
         contents: dict[str, str] = {}
+        taken = {file.dest_uri: file.src_uri for file in files}
         for uri, render in generated.items():
-            if files.get_file_from_path(uri) is not None:
-                log.info("%s exists in docs_dir: the generated page is not added", uri)
+            page = File.generated(config, uri, content="")
+            if page.dest_uri in taken:
+                # A page of the team's own (index.md, README.md, or a same-named .md) wins.
+                log.info(
+                    "%s is the team's own page: the generated %s is not added",
+                    taken[page.dest_uri],
+                    uri,
+                )
                 continue
             contents[uri] = render(uri)
             files.append(File.generated(config, uri, content=contents[uri]))
