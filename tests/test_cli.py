@@ -163,3 +163,62 @@ def test_schema_command_prints_every_schema() -> None:
 
 def test_repository_schemas_are_the_packaged_ones() -> None:
     assert (REPO / "schemas").resolve() == (REPO / "src" / "incident_kb" / "schemas").resolve()
+
+
+def test_action_items_command_formats_and_exit_codes() -> None:
+    text = run_cli("action-items", "--as-of", "2026-11-22")
+    assert text.code == 0
+    assert text.out.splitlines()[-1].endswith("overdue (as of 2026-11-22)")
+    overdue = run_cli(
+        "action-items",
+        "--as-of",
+        "2026-11-22",
+        "--overdue",
+        "--format",
+        "json",
+        "--fail-on-overdue",
+    )
+    assert overdue.code == 1
+    data = json.loads(overdue.out)
+    assert data["count"] == data["overdue"] > 0
+    assert all(item["state"] == "overdue" for item in data["items"])
+    assert list(data["items"][0])[:5] == ["incident", "index", "title", "owner", "due"]
+    owner = data["items"][0]["owner"]
+    mine = json.loads(
+        run_cli(
+            "action-items",
+            "--as-of",
+            "2026-11-22",
+            "--owner",
+            owner,
+            "--status",
+            "all",
+            "--format",
+            "json",
+        ).out
+    )
+    assert mine["items"] and {i["owner"] for i in mine["items"]} == {owner}
+    csv_out = run_cli("action-items", "--as-of", "2026-11-22", "--format", "csv").out
+    assert csv_out.splitlines()[0].startswith("incident,title,owner,due,status,state")
+    markdown = run_cli("action-items", "--as-of", "2026-11-22", "--format", "markdown").out
+    assert "| Due | State | Owner | Incident | Action |" in markdown
+    early = run_cli(
+        "action-items", "--as-of", "2024-01-01", "--fail-on-overdue", "--service", "auth"
+    )
+    assert early.code == 0
+
+
+def test_stale_command_formats_and_exit_codes() -> None:
+    text = run_cli("stale", "--as-of", "2026-11-22")
+    assert text.code == 1
+    assert (
+        "docs/runbooks/auth/auth-connection-pool.md:7: auth-connection-pool: review overdue"
+        in text.out
+    )
+    data = json.loads(run_cli("stale", "--as-of", "2026-11-22", "--format", "json").out)
+    kinds = {r["kind"] for rb in data["stale"] for r in rb["reasons"]}
+    assert {"review-overdue", "used-after-review"} <= kinds
+    markdown = run_cli("stale", "--as-of", "2026-11-22", "--format", "markdown").out
+    assert markdown.startswith(f"{len(data['stale'])} stale runbooks as of 2026-11-22.")
+    fresh = run_cli("stale", "--root", str(FIXTURES / "valid"), "--as-of", "2025-04-01")
+    assert fresh.code == 0, fresh.out

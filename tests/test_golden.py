@@ -34,6 +34,8 @@ def _outputs() -> dict[str, str]:
         "runbooks-index.md": renderer.runbooks_index("runbooks/index.md"),
         "services-index.md": renderer.services_index("services/index.md"),
         "tags.md": renderer.tags_page(),
+        "action-items.md": renderer.action_items_page("action-items.md"),
+        "runbooks-stale.md": renderer.stale_page("runbooks/stale.md"),
     }
     for pm in kb.postmortems:
         out[f"postmortem-{pm.id}.md"] = renderer.postmortem_page(pm, pm.body)

@@ -51,9 +51,11 @@ def test_on_files_adds_generated_pages_and_keeps_documents_out_of_nav(project: P
     _config, files = start(project)
     generated = sorted(f.src_uri for f in files if f.generated_by)
     assert generated == [
+        "action-items.md",
         "assets/incident-kb.css",
         "postmortems/index.md",
         "runbooks/index.md",
+        "runbooks/stale.md",
         "services/index.md",
         "tags.md",
     ]

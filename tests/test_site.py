@@ -131,7 +131,7 @@ def test_links_work_without_directory_urls(tmp_path: Path) -> None:
 
 
 def test_the_pages_spec_lists_exist(site: Path, kb: KnowledgeBase) -> None:
-    for path in ("postmortems", "runbooks", "services", "tags"):
+    for path in ("postmortems", "runbooks", "runbooks/stale", "services", "tags", "action-items"):
         assert (site / path / "index.html").is_file(), path
     for doc in kb.identified():
         assert page_of(site, doc).is_file(), doc.source.path
@@ -243,3 +243,82 @@ def test_no_build_date_leaks_into_pages(site: Path) -> None:
     assert date.today().isoformat() not in (site / "index.html").read_text(encoding="utf-8") or (
         date.today() == EXAMPLE_TODAY
     )
+
+
+def test_action_items_page_matches_the_model(site: Path, kb: KnowledgeBase) -> None:
+    from incident_kb import actions
+
+    page = site / "action-items" / "index.html"
+    tree = load(page)
+    entries = actions.all_items(kb, EXAMPLE_TODAY)
+    overdue_rows = [r for t in section_after(tree, "overdue") for r in t.find_all("tr")][1:]
+    expected = actions.overdue_first(entries)
+    assert [r.find_all("td")[0].text() for r in overdue_rows] == [
+        e.item.due.isoformat() for e in expected
+    ]
+    assert [hrefs_in(site, page, [r])[0] for r in overdue_rows] == [
+        page_of(site, e.postmortem) for e in expected
+    ]
+    soon_rows = [r for t in section_after(tree, "due-within-14-days") for r in t.find_all("tr")]
+    assert len(soon_rows[1:]) == len(actions.due_soon(entries))
+    again = hrefs_in(site, page, section_after(tree, "open-when-it-happened-again"))
+    for recurrence, earlier, _items in actions.recurrences(kb):
+        assert page_of(site, recurrence) in again and page_of(site, earlier) in again
+    assert actions.recurrences(kb)  # the example has a recurrence with open items
+    owners = [
+        r.find_all("td")[0].text()
+        for t in section_after(tree, "by-owner")
+        for r in t.find_all("tr")[1:]
+    ]
+    assert owners == sorted({e.item.owner for e in entries})
+
+
+def test_recurrence_shows_open_items_on_both_postmortems(site: Path, kb: KnowledgeBase) -> None:
+    from incident_kb import actions
+
+    for again, earlier, items in actions.recurrences(kb):
+        later_text = load(page_of(site, again)).text()
+        earlier_text = load(page_of(site, earlier)).text()
+        for item in items:
+            assert " ".join(item.title.split()) in later_text
+            assert " ".join(item.title.split()) in earlier_text
+        assert f"It happened again: {again.id}" in earlier_text
+
+
+def test_stale_page_lists_exactly_the_stale_runbooks(site: Path, kb: KnowledgeBase) -> None:
+    page = site / "runbooks" / "stale" / "index.html"
+    tree = load(page)
+    article = tree.find("article")
+    assert article is not None
+    listed = [
+        h.text().rstrip(" ¶")
+        for h in article.find_all("h2")
+        if not h.text().startswith("Due for review")
+    ]
+    stale = [
+        rb
+        for rb in kb.runbooks
+        if runbook_freshness(rb, kb, EXAMPLE_TODAY, default_every_days=90, due_soon_days=14).state
+        == "stale"
+    ]
+    assert listed == [rb.title for rb in stale]
+    for rb in stale:
+        reasons = runbook_freshness(
+            rb, kb, EXAMPLE_TODAY, default_every_days=90, due_soon_days=14
+        ).reasons
+        items = section_after(tree, load_id(tree, rb.title))
+        assert sum(len(n.find_all("li")) for n in items) == len(reasons), rb.id
+    assert {
+        r.kind
+        for rb in stale
+        for r in runbook_freshness(
+            rb, kb, EXAMPLE_TODAY, default_every_days=90, due_soon_days=14
+        ).reasons
+    } >= {"review-overdue", "used-after-review"}
+
+
+def load_id(tree: Node, title: str) -> str:
+    for h in tree.find_all("h2"):
+        if h.text().rstrip(" ¶") == title:
+            return h.attr("id") or ""
+    raise AssertionError(title)

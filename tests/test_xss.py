@@ -493,7 +493,7 @@ GENERATED = {PM_ACTIONS, SERVICE_ACTIONS, PM_INDEX, SERVICE_INCIDENTS, RUNBOOK_I
 def _from_body(element: Element) -> bool:
     node = element.parent
     while node is not None and node.tag != "article":
-        if node.tag in ("li", "nav") or "ikb-card" in node.classes:
+        if node.tag in ("li", "nav") or any(c.startswith("ikb-") for c in node.classes):
             return False
         if node.tag == "table" and _table(node).header in GENERATED:
             return False
@@ -629,7 +629,7 @@ def test_search_index_and_tags_carry_no_markup(corpus: Built, model: Result) -> 
 
 _TEMPLATE_TAG = re.compile(
     r'<div class="ikb-card ikb-(?:postmortem|runbook|service)" markdown>'
-    r'|<div class="ikb-list" markdown>'
+    r'|<div class="ikb-(?:list|recurrence)" markdown>'
     r"|</div>"
     r'|<span class="ikb-(?:sev ikb-sev-\d|overdue|freshness ikb-state-(?:fresh|due-soon|stale))">'
     r"|</span>"

@@ -17,6 +17,15 @@ from .model import ActionItem, KnowledgeBase, Postmortem
 State = Literal[
     "overdue", "due-soon", "open", "in-progress", "done-on-time", "done-late", "wont-do"
 ]
+STATES: tuple[State, ...] = (
+    "overdue",
+    "due-soon",
+    "open",
+    "in-progress",
+    "done-on-time",
+    "done-late",
+    "wont-do",
+)
 COMPLETION_WINDOW_DAYS = 30
 DUE_SOON_DAYS = 14
 

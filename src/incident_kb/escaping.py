@@ -17,8 +17,6 @@ from urllib.parse import quote, urlsplit
 #: emphasis, code, links, attribute lists {: }, tables |, HTML <&>, emoji :x:, math $,
 #: magic links @ and #, critic and caret/tilde markup ~ ^ =, and quotes in attributes.
 _SPECIAL = frozenset("\\`*_{}[]()#!|<>&:~^=$@\"'")
-#: Characters that are syntax only at the start of a line (lists, rules, setext headings).
-_LEADING = frozenset("-+.0123456789")
 _URL_SAFE = "-._~:/?#@!$&*+,;=%"
 
 
@@ -32,9 +30,13 @@ def md_text(value: object) -> Md:
     """Plain text as inert Markdown on one line."""
     text = " ".join(str(value).split())
     out = "".join(f"&#{ord(c)};" if c in _SPECIAL else c for c in text)
-    if out[:1] in _LEADING:  # a template may put a value at the start of a line
-        head = len(out) - len(out.lstrip("0123456789")) if out[:1].isdigit() else 0
-        if out[head : head + 1] in ("-", "+", ".", ")"):
+    # A template may put a value at the start of a line: "- x" or "+ x" would start a list,
+    # "1. x" or "1) x" an ordered one.
+    if out[:1] in ("-", "+"):
+        out = f"&#{ord(out[0])};" + out[1:]
+    elif out[:1].isdigit():
+        head = len(out) - len(out.lstrip("0123456789"))
+        if out[head : head + 1] in (".", ")"):
             out = out[:head] + f"&#{ord(out[head])};" + out[head + 1 :]
     return Md(out)
 

@@ -29,6 +29,11 @@ _STATE_WORDS = {
 }
 
 
+def state_words(item: Item) -> str:
+    """An item's state for readers: "overdue 12d", "due in 3d", "in progress"."""
+    return _state(item)
+
+
 def _state(item: Item) -> str:
     word = _STATE_WORDS[item.state]
     if item.state == "overdue":

@@ -17,7 +17,7 @@ from typing import Any
 
 import jinja2
 
-from . import analytics, links
+from . import actions, analytics, links, listings
 from .bodytext import split_title
 from .config import Config
 from .escaping import Md, finalize, md_link_destination, md_text
@@ -213,6 +213,50 @@ class Renderer:
             link=lambda doc, text=None: self.link(page_src, doc, text),
         )
 
+    def action_items_page(self, page_src: str) -> str:
+        entries = actions.all_items(self.kb, self.today, self.config.due_soon_days)
+        counts = {state: 0 for state in actions.STATES}
+        for entry in entries:
+            counts[entry.state] += 1
+        return self._render(
+            "action-items.md.j2",
+            counts=counts,
+            open_total=sum(1 for e in entries if e.is_open),
+            in_progress_total=sum(
+                1 for e in entries if e.is_open and e.item.status == "in-progress"
+            ),
+            window=actions.COMPLETION_WINDOW_DAYS,
+            due_soon_days=self.config.due_soon_days,
+            completion=actions.completion_within(entries, self.today),
+            overdue=actions.overdue_first(entries),
+            soon=actions.due_soon(entries),
+            recurrences=actions.recurrences(self.kb),
+            by_owner=actions.by_owner(entries),
+            by_service=actions.by_service(entries),
+            by_severity=actions.group_by(entries, lambda e: [e.postmortem.severity]),
+            completion_of=lambda group: actions.completion_within(group, self.today),
+            open_count=lambda group: sum(1 for e in group if e.is_open),
+            state_count=lambda group, state: sum(1 for e in group if e.state == state),
+            pct=_pct,
+            completion_note=_completion_note,
+            state_word=lambda e: listings.state_words(e),
+            link=lambda doc, text=None: self.link(page_src, doc, text),
+            link_id=lambda doc_id, with_id=False: self.link_id(page_src, doc_id, with_id=with_id),
+            badge=lambda level_id: self.badge(page_src, level_id),
+        )
+
+    def stale_page(self, page_src: str) -> str:
+        states = [(rb, self.freshness(rb)) for rb in self.kb.runbooks]
+        return self._render(
+            "runbooks-stale.md.j2",
+            stale=[(rb, f) for rb, f in states if f.state == "stale"],
+            soon=[(rb, f) for rb, f in states if f.state == "due-soon"],
+            due_soon_days=self.config.due_soon_days,
+            resolved_on=self._resolved_on,
+            link=lambda doc, text=None: self.link(page_src, doc, text),
+            link_id=lambda doc_id, with_id=False: self.link_id(page_src, doc_id, with_id=with_id),
+        )
+
     def tags_page(self) -> str:
         return self._render("tags.md.j2")
 
@@ -229,6 +273,12 @@ class Renderer:
             referenced_by=links.referenced_by(pm, self.kb),
             similar=links.similar(pm, self.kb),
             items=self.items([pm]),
+            open_when_again=actions.open_when_recurred(pm, self.kb),
+            recurred_as=[
+                (later, actions.open_when_recurred(later, self.kb))
+                for later in links.referenced_by(pm, self.kb)
+                if later.recurrence_of == pm.id
+            ],
             link=lambda doc, text=None: self.link(page_src, doc, text),
             link_id=lambda doc_id, with_id=False: self.link_id(page_src, doc_id, with_id=with_id),
             badge=lambda level_id: self.badge(page_src, level_id),
@@ -281,6 +331,18 @@ class Renderer:
             self.targets,
             lambda title, href: f"[{md_text(title)}]({href})",
         )
+
+
+def _pct(rate: actions.Rate) -> Md:
+    return Md("n/a") if rate.pct is None else Md(f"{rate.pct:.0f}% ({rate.done} of {rate.total})")
+
+
+def _completion_note(rate: actions.Rate) -> Md:
+    """Say what the completion figure leaves out, and why."""
+    if not rate.left_out:
+        return Md("")
+    parts = ", ".join(f"{count} {md_text(reason)}" for reason, count in rate.left_out.items())
+    return Md(f"Left out of the completion figure: {parts}.")
 
 
 def _title_and_body(body: str) -> dict[str, Md]:

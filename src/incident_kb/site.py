@@ -120,6 +120,8 @@ class Site:
             f"{self.config.postmortems}/index.md": renderer.postmortems_index,
             f"{self.config.runbooks}/index.md": renderer.runbooks_index,
             f"{self.config.services}/index.md": renderer.services_index,
+            "action-items.md": renderer.action_items_page,
+            f"{self.config.runbooks}/stale.md": renderer.stale_page,
             "tags.md": lambda _src: renderer.tags_page(),
         }
         contents: dict[str, str] = {}
@@ -147,8 +149,8 @@ class Site:
         if self.build is None or self.config is None:
             return None
         src = page.file.src_uri
-        if kind_of(src, self.config) is None:
-            return None
+        if page.file.generated_by or kind_of(src, self.config) is None:
+            return None  # generated pages and ordinary pages are read as MkDocs reads them
         doc = self.build.documents.get(src)
         text = self.build.texts.get(src)
         meta: dict[str, Any] = {}
