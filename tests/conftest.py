@@ -157,13 +157,16 @@ HOOK = REPO / "hooks" / "incident_kb_site.py"
 
 def site_project(tmp_path: Path, docs: Path, toml: Path | None = None) -> Path:
     """A buildable copy in tmp_path: ``docs`` plus the repository's mkdocs.yml, hooks by
-    absolute path, and incident-kb.toml (the repository's unless ``toml`` is given)."""
+    absolute path, and incident-kb.toml (the repository's, with its alert rules, unless
+    ``toml`` is given)."""
     root = tmp_path / "project"
     shutil.copytree(docs, root / "docs", symlinks=False)
     config = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
     config = config.replace("hooks/incident_kb_site.py", str(HOOK))
     (root / "mkdocs.yml").write_text(config, encoding="utf-8")
     shutil.copy(toml or REPO / "incident-kb.toml", root / "incident-kb.toml")
+    if toml is None:  # the repository's configuration names the example's alert rules
+        shutil.copytree(REPO / "alerting", root / "alerting")
     return root
 
 

@@ -52,6 +52,7 @@ def test_on_files_adds_generated_pages_and_keeps_documents_out_of_nav(project: P
     generated = sorted(f.src_uri for f in files if f.generated_by)
     assert generated == [
         "action-items.md",
+        "alerts/index.md",
         "assets/incident-kb.css",
         "postmortems/index.md",
         "runbooks/index.md",

@@ -15,7 +15,7 @@ from conftest import EXAMPLE_TODAY, REPO, build_site, site_project
 from htmltree import Node, load
 from incident_kb import links
 from incident_kb.config import load as load_config
-from incident_kb.freshness import runbook_freshness, used_in
+from incident_kb.freshness import freshness_of, used_in
 from incident_kb.model import Document, KnowledgeBase
 from incident_kb.validate import check
 
@@ -176,9 +176,7 @@ def test_runbook_banners_and_usage(site: Path, kb: KnowledgeBase) -> None:
     for rb in kb.runbooks:
         page = page_of(site, rb)
         tree = load(page)
-        freshness = runbook_freshness(
-            rb, kb, EXAMPLE_TODAY, default_every_days=90, due_soon_days=14
-        )
+        freshness = freshness_of(rb, kb, load_config(REPO), EXAMPLE_TODAY)
         seen.add(freshness.state)
         banner = tree.find("div", "admonition")
         assert banner is not None and kinds[freshness.state] in banner.classes, rb.id
@@ -298,22 +296,17 @@ def test_stale_page_lists_exactly_the_stale_runbooks(site: Path, kb: KnowledgeBa
     stale = [
         rb
         for rb in kb.runbooks
-        if runbook_freshness(rb, kb, EXAMPLE_TODAY, default_every_days=90, due_soon_days=14).state
-        == "stale"
+        if freshness_of(rb, kb, load_config(REPO), EXAMPLE_TODAY).state == "stale"
     ]
     assert listed == [rb.title for rb in stale]
     for rb in stale:
-        reasons = runbook_freshness(
-            rb, kb, EXAMPLE_TODAY, default_every_days=90, due_soon_days=14
-        ).reasons
+        reasons = freshness_of(rb, kb, load_config(REPO), EXAMPLE_TODAY).reasons
         items = section_after(tree, load_id(tree, rb.title))
         assert sum(len(n.find_all("li")) for n in items) == len(reasons), rb.id
     assert {
         r.kind
         for rb in stale
-        for r in runbook_freshness(
-            rb, kb, EXAMPLE_TODAY, default_every_days=90, due_soon_days=14
-        ).reasons
+        for r in freshness_of(rb, kb, load_config(REPO), EXAMPLE_TODAY).reasons
     } >= {"review-overdue", "used-after-review"}
 
 
@@ -322,3 +315,23 @@ def load_id(tree: Node, title: str) -> str:
         if h.text().rstrip(" ¶") == title:
             return h.attr("id") or ""
     raise AssertionError(title)
+
+
+def test_alert_coverage_page_matches_the_model(site: Path, kb: KnowledgeBase) -> None:
+    from incident_kb import alerting
+
+    coverage = alerting.configured_coverage(load_config(REPO), kb)
+    assert coverage is not None
+    tree = load(site / "alerts" / "index.html")
+    article = tree.find("article")
+    assert article is not None
+    assert f"{coverage.covered} of {coverage.total} alerts" in article.text()
+
+    def first_column(section: str) -> list[str]:
+        rows = [r for t in section_after(tree, section) for r in t.find_all("tr")[1:]]
+        return [r.find_all("td")[0].text() for r in rows]
+
+    assert first_column("alerts-without-a-runbook") == [a.name for a in coverage.without_runbook]
+    assert first_column("every-alert") == [a.name for a in coverage.alerts]
+    assert len(first_column("runbook-alerts-defined-by-no-rule")) == len(coverage.orphans)
+    assert coverage.orphans and coverage.without_runbook  # the example shows both

@@ -14,7 +14,17 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 
-from . import __version__, actions, listings, publish, report, scaffold, schema
+from . import (
+    __version__,
+    actions,
+    alerting,
+    importing,
+    listings,
+    publish,
+    report,
+    scaffold,
+    schema,
+)
 from .config import Config, ConfigError, find_root, lexical_absolute
 from .config import load as load_config
 from .findings import Finding
@@ -160,6 +170,8 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument(
         "kind", nargs="?", choices=sorted(schema.KIND_SCHEMAS), help="omit to list the schema files"
     )
+    alerting.add_parsers(sub, [root_option])
+    importing.add_parsers(sub, [root_option])
     return parser
 
 
@@ -350,6 +362,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _action_items(args)
         if args.command == "stale":
             return _stale(args)
+        if args.command == "alerts":
+            return alerting.run(args)
+        if args.command == "import":
+            return importing.run(args)
         return _schema(args)
     except (UsageError, ConfigError, scaffold.ScaffoldError) as exc:
         print(f"incident-kb: {exc}", file=sys.stderr)

@@ -23,7 +23,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from . import timeutil
+from . import alerting, timeutil
 from .config import Config, ConfigError
 from .config import load as load_config
 from .escaping import html_text
@@ -124,6 +124,18 @@ class Site:
             f"{self.config.runbooks}/stale.md": renderer.stale_page,
             "tags.md": lambda _src: renderer.tags_page(),
         }
+        try:
+            coverage = alerting.configured_coverage(self.config, result.kb)
+        except ConfigError as exc:
+            raise PluginError(str(exc)) from None
+        if coverage is not None:
+            generated["alerts/index.md"] = lambda src: alerting.coverage_page(
+                coverage, lambda rb: renderer.link(src, rb), renderer.env
+            )
+        else:
+            generated["alerts/index.md"] = lambda _src: renderer.env.get_template(
+                "alerts-unconfigured.md.j2"
+            ).render()
         contents: dict[str, str] = {}
         taken = {file.dest_uri: file.src_uri for file in files}
         for uri, render in generated.items():
