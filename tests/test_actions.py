@@ -135,3 +135,13 @@ def test_items_open_when_the_incident_happened_again() -> None:
     assert actions.open_when_recurred(earlier, base) == []
     ((recurrence, first, items),) = actions.recurrences(base)
     assert (recurrence.id, first.id, len(items)) == ("INC-2025-002", "INC-2025-001", 2)
+
+
+def test_days_are_utc_days() -> None:
+    """Resolved at 23:50 -11:00 is the next UTC day: completion windows count from there."""
+    late = pm(
+        resolved_at=ts("2025-10-01T23:50:00-11:00"),
+        action_items=(item(0, "2025-10-05", "done", "2025-11-01"),),
+    )
+    rate = actions.completion_within(actions.all_items(kb(late), TODAY), TODAY)
+    assert (rate.done, rate.total) == (1, 1)  # deadline 2025-11-01 (UTC 2025-10-02 + 30)

@@ -677,3 +677,29 @@ def test_example_command_exits_0_and_reports() -> None:
         "stale for it"
     ) in lines
     assert command("--root", str(REPO), "alerts", "check", "--strict").code == 1
+
+
+def test_index_suffixes_default_ports_and_merged_rules(linked: KB) -> None:
+    kb = linked
+    runbook(kb, "search-rebuild-index", "AuthErrors")
+    for url in (
+        "https://kb.example.com/runbooks/auth/search-rebuild-index.html",
+        "https://kb.example.com:443/runbooks/auth/search-rebuild-index/",
+    ):
+        link = _resolve(kb, url)
+        assert (link.status, [r.id for r in link.runbooks]) == ("ok", ["search-rebuild-index"])
+    rules, _findings = parse(
+        """\
+        base: &base
+          alert: Twice
+          expr: vector(1)
+        groups:
+          - name: g
+            rules:
+              - *base
+              - <<: *base
+                labels: {severity: critical}
+        """
+    )
+    # An alias is the anchored rule itself (line 2); a merge is a rule of its own (line 8).
+    assert [r.line for r in rules] == [2, 8]

@@ -222,3 +222,37 @@ def test_stale_command_formats_and_exit_codes() -> None:
     assert markdown.startswith(f"{len(data['stale'])} stale runbooks as of 2026-11-22.")
     fresh = run_cli("stale", "--root", str(FIXTURES / "valid"), "--as-of", "2025-04-01")
     assert fresh.code == 0, fresh.out
+
+
+def test_reports_refuse_to_pass_over_unreadable_documents(kb: KB) -> None:
+    kb.postmortem(
+        action_items="\n  - title: Fix\n    owner: bob\n    due: 2020-01-01\n"
+        "    status: open\n    kind: detect"
+    )
+    ok = run_cli("--root", str(kb.root), "action-items", "--fail-on-overdue")
+    assert ok.code == 1
+    kb.write("runbooks/auth/broken.md", "---\nid: broken\ntitle: B\n---\n")
+    for args in (["action-items"], ["stale"]):
+        result = run_cli("--root", str(kb.root), *args)
+        assert result.code == 2
+        assert "1 document could not be read" in result.err
+        assert "docs/runbooks/auth/broken.md" in result.err
+
+
+def test_action_items_filters_and_csv_safety(kb: KB) -> None:
+    kb.postmortem(
+        action_items='\n  - title: \'=HYPERLINK("http://evil.example","x")\'\n'
+        "    owner: bob\n    due: 2025-03-10\n    status: open\n    kind: detect"
+    )
+    root = str(kb.root)
+    unknown = run_cli("--root", root, "action-items", "--service", "nosuch")
+    assert unknown.code == 2 and "unknown service 'nosuch'" in unknown.err
+    nobody = run_cli("--root", root, "action-items", "--owner", "nobody")
+    assert nobody.code == 0 and "--owner 'nobody' owns no action item" in nobody.err
+    csv_out = run_cli("--root", root, "action-items", "--format", "csv", "--as-of", "2025-03-01")
+    assert "'=HYPERLINK" in csv_out.out
+    today = run_cli("--root", root, "action-items", "--as-of", "2025-03-10")
+    assert "due today" in today.out
+    (kb.root / "incident-kb.toml").write_text("[action_items]\ndue_soon_days = 3\n")
+    later = run_cli("--root", root, "action-items", "--as-of", "2025-03-01", "--format", "json")
+    assert json.loads(later.out)["items"][0]["state"] == "open"

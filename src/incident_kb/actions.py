@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from .model import ActionItem, KnowledgeBase, Postmortem
+from .timeutil import utc_day
 
 State = Literal[
     "overdue", "due-soon", "open", "in-progress", "done-on-time", "done-late", "wont-do"
@@ -156,7 +157,7 @@ def completion_within(
         if pm.resolved_at is None:
             left_out["incident not resolved"] += 1
             continue
-        deadline = pm.resolved_at.date() + timedelta(days=days)
+        deadline = utc_day(pm.resolved_at) + timedelta(days=days)
         if deadline > today:
             left_out[f"fewer than {days} days since resolution"] += 1
             continue
@@ -184,7 +185,7 @@ def open_when_recurred(pm: Postmortem, kb: KnowledgeBase) -> list[ActionItem]:
     earlier = kb.postmortem_by_id.get(pm.recurrence_of)
     if earlier is None:
         return []
-    started = pm.started_at.date()
+    started = utc_day(pm.started_at)
     return [
         item
         for item in earlier.action_items

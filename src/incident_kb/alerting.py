@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 import jinja2
 import markdown  # type: ignore[import-untyped]
@@ -386,8 +386,21 @@ class _RuleYaml:
             for key, value in source.items():
                 if key not in mapping:
                     mapping[key] = value
-                    mapping.key_lines[key] = source.key_lines.get(key, mapping.line)
+                    # A merged key is reported at the rule that merged it, not at the base.
+                    mapping.key_lines[key] = mapping.line
         return mapping
+
+
+def _origin(parts: SplitResult) -> tuple[str, int | None]:
+    """Host and port, a default port (``:443`` on https) left out: the same site. http and
+    https count as one site, since a runbook link written either way reaches the page."""
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port == {"http": 80, "https": 443}.get(parts.scheme.lower()):
+        port = None
+    return (parts.hostname or "").lower(), port
 
 
 def _type_name(value: Any) -> str:
@@ -871,7 +884,7 @@ class Resolver:
             "https",
         ):
             return None
-        if parts.netloc.lower() != base.netloc.lower():
+        if _origin(parts) != _origin(base):
             return None
         prefix = base.path.rstrip("/") + "/"
         path = parts.path or "/"
@@ -881,7 +894,7 @@ class Resolver:
             rel = unquote(path[len(prefix) :])
         else:
             return None
-        if rel.endswith("index.html"):
+        if rel == "index.html" or rel.endswith("/index.html"):
             rel = rel[: -len("index.html")]
         rel = rel.rstrip("/")
         if rel.endswith(".html"):

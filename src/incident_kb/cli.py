@@ -197,7 +197,8 @@ def _today(value: str | None) -> date:
     try:
         return resolve_today(value)
     except ValueError as exc:
-        raise UsageError(f"--as-of: {exc}") from None
+        where = "--as-of" if value else "SOURCE_DATE_EPOCH"
+        raise UsageError(f"{where}: {exc}") from None
 
 
 def _selected(findings: Sequence[Finding], config: Config, paths: Sequence[Path]) -> list[Finding]:
@@ -285,27 +286,43 @@ def _new(args: argparse.Namespace) -> int:
     return 0
 
 
+class IncompleteError(Exception):
+    """Some documents could not be read, so a report would be silently incomplete: exit 2."""
+
+
 def _checked(args: argparse.Namespace) -> tuple[Config, Result, date]:
-    """The knowledge base for a report; errors in it are reported on stderr, not fatal."""
+    """The knowledge base for a report. A report must not pass quietly over documents that
+    could not be read (a scheduled job would close an issue over a broken runbook), so any
+    such document stops the command with exit 2 and names the files."""
     config = load_config(_root(args))
     today = _today(args.as_of)
     result = check(config, today)
-    errors = [f for f in result.findings if f.level.value == "error"]
-    if errors:
-        print(
-            f"incident-kb: {len(errors)} documents have errors and are left out; "
-            "run incident-kb validate",
-            file=sys.stderr,
+    kb = result.kb
+    modelled = len(kb.postmortems) + len(kb.runbooks) + len(kb.services) + (1 if kb.policy else 0)
+    dropped = result.documents - modelled
+    if dropped > 0:
+        files = sorted({f.path for f in result.findings if f.level.value == "error"})
+        raise IncompleteError(
+            f"{dropped} document{'s' if dropped != 1 else ''} could not be read, so this report "
+            f"would be incomplete: {', '.join(files[:10])}{' ...' if len(files) > 10 else ''} "
+            "(run incident-kb validate)"
         )
     return config, result, today
 
 
 def _action_items(args: argparse.Namespace) -> int:
-    _config, result, today = _checked(args)
+    config, result, today = _checked(args)
+    unknown = sorted(set(args.service) - set(result.kb.service_by_id))
+    if unknown:
+        raise UsageError(f"--service: unknown service {', '.join(repr(s) for s in unknown)}")
+    everything = actions.all_items(result.kb, today, config.action_items_due_soon_days)
+    owners = {e.item.owner for e in everything}
+    for owner in sorted(set(args.owner) - owners):
+        print(f"incident-kb: --owner {owner!r} owns no action item", file=sys.stderr)
     statuses = set(args.status) or {"open", "in-progress"}
     entries = [
         e
-        for e in actions.all_items(result.kb, today)
+        for e in everything
         if ("all" in statuses or e.item.status in statuses)
         and (not args.owner or e.item.owner in args.owner)
         and (not args.service or set(args.service) & set(e.postmortem.services))
@@ -367,7 +384,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "import":
             return importing.run(args)
         return _schema(args)
-    except (UsageError, ConfigError, scaffold.ScaffoldError) as exc:
+    except (UsageError, ConfigError, scaffold.ScaffoldError, IncompleteError) as exc:
         print(f"incident-kb: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -81,6 +81,8 @@ class Config:
     blame_phrases: tuple[str, ...] = DEFAULT_BLAME_PHRASES
     review_every_days: int = 90
     due_soon_days: int = 14
+    #: "Due soon" window for action items (the runbook one is ``due_soon_days``).
+    action_items_due_soon_days: int = 14
     levels: Mapping[str, Level] = field(default_factory=lambda: dict(RULE_LEVELS))
     #: Alert rule files (glob patterns relative to the root) that define the alerts in use.
     alert_rules: tuple[str, ...] = ()
@@ -112,6 +114,7 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "runbooks": {"review_every_days": int, "due_soon_days": int},
     "levels": {rule: str for rule in RULE_LEVELS},
     "alerts": {"rules": list, "annotation_keys": list, "url_templates": list, "site_url": str},
+    "action_items": {"due_soon_days": int},
 }
 
 
@@ -237,6 +240,7 @@ def load(root: Path) -> Config:
         blame_phrases=tuple(pm.get("blame_phrases", DEFAULT_BLAME_PHRASES)),
         review_every_days=rb.get("review_every_days", 90),
         due_soon_days=rb.get("due_soon_days", 14),
+        action_items_due_soon_days=data.get("action_items", {}).get("due_soon_days", 14),
         levels=levels,
         alert_rules=tuple(alerts.get("rules", ())),
         annotation_keys=tuple(alerts.get("annotation_keys", ("runbook_url",))),

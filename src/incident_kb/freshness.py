@@ -12,6 +12,7 @@ from typing import Literal
 
 from .config import Config
 from .model import KnowledgeBase, Postmortem, Runbook
+from .timeutil import utc_day
 
 State = Literal["fresh", "due-soon", "stale"]
 
@@ -33,10 +34,6 @@ class Freshness:
     review_every_days: int
     next_review: date
     reasons: tuple[StaleReason, ...] = ()
-
-    @property
-    def days_until_review(self) -> int:
-        return (self.next_review - self.last_reviewed).days
 
 
 def used_in(runbook_id: str, kb: KnowledgeBase) -> list[Postmortem]:
@@ -71,11 +68,11 @@ def runbook_freshness(
             )
         )
     for pm in reversed(used_in(rb.id, kb)):
-        if pm.resolved_at is not None and pm.resolved_at.date() > rb.last_reviewed:
+        if pm.resolved_at is not None and utc_day(pm.resolved_at) > rb.last_reviewed:
             reasons.append(
                 StaleReason(
                     "used-after-review",
-                    f"used in {pm.id}, resolved {pm.resolved_at.date().isoformat()}, after its "
+                    f"used in {pm.id}, resolved {utc_day(pm.resolved_at).isoformat()}, after its "
                     "last review",
                     incident=pm.id,
                 )

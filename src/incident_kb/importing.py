@@ -316,6 +316,9 @@ def _derive_one(
     if not normalised.strip():
         return Outcome(shown, "skipped", notes=("empty file",)), None, None
 
+    if not camel_words(stem):
+        why = f"an id: the file name {stem!r} has no letters or digits; rename the file"
+        return Outcome(shown, "skipped", notes=(why,)), None, None
     doc_id = runbook_id(stem)
     if doc_id in taken:
         return (

@@ -29,6 +29,13 @@ _STATE_WORDS = {
 }
 
 
+def _cell(value: object) -> object:
+    """A CSV cell a spreadsheet will not run: text starting like a formula gets a quote."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def state_words(item: Item) -> str:
     """An item's state for readers: "overdue 12d", "due in 3d", "in progress"."""
     return _state(item)
@@ -39,7 +46,7 @@ def _state(item: Item) -> str:
     if item.state == "overdue":
         return f"overdue {item.days_overdue}d"
     if item.state == "due-soon":
-        return f"due in {item.days_left}d"
+        return "due today" if item.days_left == 0 else f"due in {item.days_left}d"
     return word
 
 
@@ -93,7 +100,7 @@ def items(fmt: str, entries: Sequence[Item], today: date) -> str:
         for entry in entries:
             row = _row(entry)
             row["services"] = " ".join(entry.postmortem.services)
-            writer.writerow(row)
+            writer.writerow({key: _cell(value) for key, value in row.items()})
         return out.getvalue()
     if fmt == "markdown":
         lines = [

@@ -214,7 +214,8 @@ class Renderer:
         )
 
     def action_items_page(self, page_src: str) -> str:
-        entries = actions.all_items(self.kb, self.today, self.config.due_soon_days)
+        due_soon_days = self.config.action_items_due_soon_days
+        entries = actions.all_items(self.kb, self.today, due_soon_days)
         counts = {state: 0 for state in actions.STATES}
         for entry in entries:
             counts[entry.state] += 1
@@ -226,7 +227,7 @@ class Renderer:
                 1 for e in entries if e.is_open and e.item.status == "in-progress"
             ),
             window=actions.COMPLETION_WINDOW_DAYS,
-            due_soon_days=self.config.due_soon_days,
+            due_soon_days=due_soon_days,
             completion=actions.completion_within(entries, self.today),
             overdue=actions.overdue_first(entries),
             soon=actions.due_soon(entries),

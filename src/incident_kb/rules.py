@@ -19,7 +19,7 @@ from .config import Config
 from .findings import Findings, Level
 from .freshness import freshness_of
 from .model import Document, Kind, KnowledgeBase, Postmortem, Runbook, Service
-from .timeutil import format_duration, minutes
+from .timeutil import format_duration, minutes, utc_day
 
 _POSTMORTEM_NAME_RE = re.compile(r"(\d{4})/(\d{4}-\d{2}-\d{2})-[a-z0-9][a-z0-9-]*\.md")
 
@@ -234,7 +234,7 @@ def check_times(kb: KnowledgeBase, today: date, findings: Findings) -> None:
                     f"the order is {' <= '.join(_TIME_FIELDS)}",
                     rule="time-order",
                 )
-            elif moment.date() > today:
+            elif utc_day(moment) > today:
                 findings.add(
                     pm.source.path,
                     pm.source.line(name),

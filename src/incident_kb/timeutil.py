@@ -83,7 +83,7 @@ def today(as_of: str | None, environ: Mapping[str, str] | None = None) -> date:
         try:
             return datetime.fromtimestamp(int(epoch), UTC).date()
         except (ValueError, OverflowError, OSError):
-            raise ValueError(f"SOURCE_DATE_EPOCH={epoch!r} is not a Unix timestamp") from None
+            raise ValueError(f"{epoch!r} is not a Unix timestamp") from None
     return datetime.now(UTC).date()
 
 
@@ -93,6 +93,11 @@ def now(environ: Mapping[str, str] | None = None) -> datetime:
     epoch = env.get("SOURCE_DATE_EPOCH", "").strip()
     moment = datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else datetime.now(UTC)
     return moment.replace(second=0, microsecond=0)
+
+
+def utc_day(moment: datetime) -> date:
+    """The UTC calendar day of a timestamp: days are always counted in UTC, as pages show them."""
+    return moment.astimezone(UTC).date()
 
 
 def minutes(delta: timedelta) -> float:
