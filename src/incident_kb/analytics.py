@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+import statistics
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Literal
 
+from . import actions
 from .model import KnowledgeBase, Postmortem, Service
-from .timeutil import minutes
+from .timeutil import minutes, utc_day
 
 
 def service_budget_minutes(service: Service) -> float:
@@ -63,7 +69,7 @@ def postmortem_due(pm: Postmortem, kb: KnowledgeBase) -> date | None:
     level = kb.level(pm.severity)
     if pm.resolved_at is None or level is None:
         return None
-    return pm.resolved_at.date() + timedelta(days=level.postmortem_due_days)
+    return utc_day(pm.resolved_at) + timedelta(days=level.postmortem_due_days)
 
 
 def response_times(pm: Postmortem) -> dict[str, float | None]:
@@ -79,3 +85,451 @@ def response_times(pm: Postmortem) -> dict[str, float | None]:
         "ttm": span(pm.detected_at, pm.mitigated_at),
         "ttr": span(pm.detected_at, pm.resolved_at),
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# Response metrics, counts and quartiles. Every group key is taken in UTC; every figure says
+# how many incidents it left out and why, so that nothing is dropped silently.
+# ---------------------------------------------------------------------------------------------
+
+TimeMetric = Literal["ttd", "tta", "ttm", "ttr"]
+TIME_METRICS: tuple[TimeMetric, ...] = ("ttd", "tta", "ttm", "ttr")
+
+#: Why an incident has no figure for a metric.
+STILL_OPEN = "still open"
+NOT_ACKNOWLEDGED = "not acknowledged"
+NOT_MITIGATED = "not mitigated"
+OUT_OF_ORDER = "times out of order"
+
+
+@dataclass(frozen=True)
+class Stat:
+    """Count, mean and median (minutes) of the incidents that have a figure.
+
+    ``mean`` and ``median`` are None when ``count`` is 0. ``left_out`` maps a reason to the
+    number of incidents in the group that have no figure for that reason.
+    """
+
+    count: int
+    mean: float | None
+    median: float | None
+    left_out: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class IncidentTimes:
+    """One incident's TTD, TTA, TTM and TTR in minutes, and why any of them is missing.
+
+    ``minutes[m]`` is None exactly when ``left_out[m]`` gives the reason: ``still open`` (the
+    incident is unresolved and the time is not there yet; TTR always), ``not acknowledged``
+    or ``not mitigated`` (resolved without that time), ``times out of order`` (the end comes
+    before the start; the rules report it, the figures do not use it).
+    """
+
+    postmortem: Postmortem
+    minutes: dict[TimeMetric, float | None]
+    left_out: dict[TimeMetric, str]
+
+
+def incident_times(pm: Postmortem) -> IncidentTimes:
+    """TTD = detected - started, TTA = acknowledged - detected, TTM = mitigated - detected,
+    TTR = resolved - detected, in minutes.
+
+    An open incident keeps the figures it already has (TTD always, TTA/TTM once
+    acknowledged/mitigated) and has no TTR.
+    """
+    ends: dict[TimeMetric, tuple[datetime, datetime | None, str]] = {
+        "ttd": (pm.started_at, pm.detected_at, STILL_OPEN),
+        "tta": (pm.detected_at, pm.acknowledged_at, NOT_ACKNOWLEDGED),
+        "ttm": (pm.detected_at, pm.mitigated_at, NOT_MITIGATED),
+        "ttr": (pm.detected_at, pm.resolved_at, STILL_OPEN),
+    }
+    values: dict[TimeMetric, float | None] = {}
+    reasons: dict[TimeMetric, str] = {}
+    for metric, (start, end, missing) in ends.items():
+        if end is None:
+            values[metric] = None
+            reasons[metric] = STILL_OPEN if pm.resolved_at is None else missing
+            continue
+        value = minutes(end - start)
+        if value < 0:
+            values[metric] = None
+            reasons[metric] = OUT_OF_ORDER
+        else:
+            values[metric] = value
+    return IncidentTimes(pm, values, reasons)
+
+
+def all_incident_times(kb: KnowledgeBase) -> list[IncidentTimes]:
+    """Every incident's times, oldest start first (then by id); open incidents included."""
+    return [incident_times(pm) for pm in _by_start(kb.postmortems)]
+
+
+def summarize(times: Iterable[IncidentTimes], metric: TimeMetric) -> Stat:
+    """Count, mean and median of ``metric`` over these incidents; the others are left out
+    with their reason."""
+    values: list[float] = []
+    left_out: dict[str, int] = defaultdict(int)
+    for entry in times:
+        value = entry.minutes[metric]
+        if value is None:
+            left_out[entry.left_out[metric]] += 1
+        else:
+            values.append(value)
+    if not values:
+        return Stat(0, None, None, dict(sorted(left_out.items())))
+    return Stat(
+        len(values),
+        statistics.fmean(values),
+        float(statistics.median(values)),
+        dict(sorted(left_out.items())),
+    )
+
+
+def response_stats(kb: KnowledgeBase, metric: TimeMetric) -> Stat:
+    """``metric`` over every incident (open ones where they have the figure)."""
+    return summarize(all_incident_times(kb), metric)
+
+
+def response_stats_by(
+    kb: KnowledgeBase, metric: TimeMetric, key: Callable[[Postmortem], Iterable[str]]
+) -> dict[str, Stat]:
+    """``metric`` per group; an incident counts in every group ``key`` names. Sorted by key."""
+    groups: dict[str, list[IncidentTimes]] = defaultdict(list)
+    for entry in all_incident_times(kb):
+        for name in dict.fromkeys(key(entry.postmortem)):  # once per group, in order
+            groups[name].append(entry)
+    return {name: summarize(group, metric) for name, group in sorted(groups.items())}
+
+
+def response_stats_by_severity(kb: KnowledgeBase, metric: TimeMetric) -> dict[str, Stat]:
+    """``metric`` per severity level seen, most severe first (policy rank, then unknown ids
+    alphabetically)."""
+    stats = response_stats_by(kb, metric, lambda pm: [pm.severity])
+    return {sev: stats[sev] for sev in severity_order(kb, stats) if sev in stats}
+
+
+def response_stats_by_service(kb: KnowledgeBase, metric: TimeMetric) -> dict[str, Stat]:
+    """``metric`` per service id; an incident counts for each service it affected."""
+    return response_stats_by(kb, metric, lambda pm: pm.services)
+
+
+def response_stats_by_quarter(kb: KnowledgeBase, metric: TimeMetric) -> dict[str, Stat]:
+    """``metric`` per quarter ("2025-Q4", from the UTC time the incident started), oldest
+    first; every quarter from the first to the last incident is present, an empty one with
+    count 0."""
+    stats = response_stats_by(kb, metric, lambda pm: [quarter_of(pm.started_at)])
+    if not stats:
+        return {}
+    keys = list(stats)
+    return {q: stats.get(q, Stat(0, None, None)) for q in quarter_range(keys[0], keys[-1])}
+
+
+def quarter_of(moment: datetime | date) -> str:
+    """The quarter key "YYYY-Qn"; a datetime is taken in UTC (23:30-05:00 on 31 December
+    belongs to the next year's first quarter)."""
+    if isinstance(moment, datetime):
+        moment = moment.astimezone(UTC)
+    return f"{moment.year:04d}-Q{(moment.month - 1) // 3 + 1}"
+
+
+def quarter_range(first: str, last: str) -> list[str]:
+    """Every quarter key from ``first`` to ``last``, both included (empty if last < first)."""
+    year, quarter = int(first[:4]), int(first[-1])
+    out: list[str] = []
+    while f"{year:04d}-Q{quarter}" <= last:
+        out.append(f"{year:04d}-Q{quarter}")
+        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+    return out
+
+
+def month_of(moment: datetime | date) -> str:
+    """The month key "YYYY-MM"; a datetime is taken in UTC."""
+    if isinstance(moment, datetime):
+        moment = moment.astimezone(UTC)
+    return f"{moment.year:04d}-{moment.month:02d}"
+
+
+def month_range(last: date, months: int) -> list[str]:
+    """The ``months`` month keys ending with ``last``'s month, oldest first."""
+    index = last.year * 12 + last.month - 1
+    return [f"{i // 12:04d}-{i % 12 + 1:02d}" for i in range(index - months + 1, index + 1)]
+
+
+def severity_order(kb: KnowledgeBase, seen: Iterable[str] = ()) -> list[str]:
+    """The policy's levels, most severe first, then any other severity in ``seen`` sorted."""
+    levels = sorted(kb.policy.levels, key=lambda lv: lv.rank) if kb.policy else []
+    known = [lv.id for lv in levels]
+    return known + sorted(set(seen) - set(known))
+
+
+def incidents_per_quarter(
+    kb: KnowledgeBase, today: date | None = None
+) -> dict[str, dict[str, dict[str, int]]]:
+    """Incident counts keyed service id -> quarter ("YYYY-Qn", UTC start) -> severity id.
+
+    An incident counts once for each service it affected, open or not. Services: every
+    service in the model plus any other id an incident names, sorted. Quarters: every quarter
+    from the first incident's to the last incident's (to today's quarter when ``today`` is
+    given and later), oldest first, present even when empty. Severities: the policy's levels
+    most severe first, then any other severity seen, each present with 0 when none.
+    """
+    services = sorted(
+        {s.id for s in kb.services} | {s for pm in kb.postmortems for s in pm.services}
+    )
+    severities = severity_order(kb, (pm.severity for pm in kb.postmortems))
+    bounds = [quarter_of(pm.started_at) for pm in kb.postmortems]
+    if today is not None:
+        bounds.append(quarter_of(today))
+    quarters = quarter_range(min(bounds), max(bounds)) if bounds else []
+    table = {service: {q: dict.fromkeys(severities, 0) for q in quarters} for service in services}
+    for pm in kb.postmortems:
+        quarter = quarter_of(pm.started_at)
+        for service in set(pm.services):
+            table[service][quarter][pm.severity] += 1
+    return table
+
+
+@dataclass(frozen=True)
+class PostmortemCompletion:
+    """Required postmortems published, over those that are published or past their due date.
+
+    ``not_yet_due`` lists (sorted) the ids of required, unpublished postmortems still
+    before their due date; with the incidents still open and those without a due date they
+    are in ``left_out`` too, not in ``required``. ``not_required`` counts the incidents
+    for which no postmortem is required (as far as can be told today).
+    """
+
+    published: int
+    required: int
+    not_yet_due: tuple[str, ...] = ()
+    not_required: int = 0
+    left_out: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def pct(self) -> float | None:
+        return 100.0 * self.published / self.required if self.required else None
+
+
+def postmortem_completion(kb: KnowledgeBase, today: date) -> PostmortemCompletion:
+    """Postmortem completion: published / required (``postmortem_requirement``).
+
+    Counted: required postmortems that are published (whenever that was) and required ones
+    unpublished after their due date (overdue). Left out, and said so: unpublished ones not
+    yet due ("not yet due"), of incidents still open ("incident not resolved"), and of
+    severities the policy does not know, which have no due date ("no due date").
+    """
+    published = required = not_required = 0
+    not_yet_due: list[str] = []
+    left_out: dict[str, int] = defaultdict(int)
+    for pm in _by_start(kb.postmortems):
+        if postmortem_requirement(pm, kb) is None:
+            not_required += 1
+            continue
+        if pm.status == "published":
+            published += 1
+            required += 1
+            continue
+        due = postmortem_due(pm, kb)
+        if pm.resolved_at is None:
+            left_out["incident not resolved"] += 1
+        elif due is None:
+            left_out["no due date"] += 1
+        elif today <= due:
+            left_out["not yet due"] += 1
+            not_yet_due.append(pm.id)
+        else:
+            required += 1
+    return PostmortemCompletion(
+        published,
+        required,
+        tuple(sorted(not_yet_due)),
+        not_required,
+        dict(sorted(left_out.items())),
+    )
+
+
+@dataclass(frozen=True)
+class OverduePostmortem:
+    """A required postmortem not published by its due date."""
+
+    postmortem: Postmortem
+    due: date
+    days_overdue: int
+    reason: str
+
+
+def overdue_postmortems(kb: KnowledgeBase, today: date) -> list[OverduePostmortem]:
+    """Required, unpublished postmortems with today after their due date, oldest due first.
+
+    The same test as the postmortem-overdue rule. Not listed: incidents still open or of an
+    unknown severity (no due date yet), which ``postmortem_completion`` counts as left out.
+    """
+    out = []
+    for pm in kb.postmortems:
+        if pm.status == "published":
+            continue
+        reason = postmortem_requirement(pm, kb)
+        due = postmortem_due(pm, kb)
+        if reason is None or due is None or today <= due:
+            continue
+        out.append(OverduePostmortem(pm, due, (today - due).days, reason))
+    return sorted(out, key=lambda o: (o.due, o.postmortem.id))
+
+
+def action_item_completion(
+    kb: KnowledgeBase, today: date, days: int = actions.COMPLETION_WINDOW_DAYS
+) -> actions.Rate:
+    """Action items done within ``days`` of resolution: ``actions.completion_within`` over
+    every item, with its left-out reasons (won't do, incident open, still inside the window)."""
+    return actions.completion_within(actions.all_items(kb, today), today, days)
+
+
+SEV1_FLAG_ABOVE = 3
+
+
+@dataclass(frozen=True)
+class MonthlyCounts:
+    """Incidents of the most severe level per month ("YYYY-MM", UTC start), oldest first.
+
+    ``flagged`` lists the months with more than ``flag_above``. ``left_out`` counts that
+    level's incidents outside the range ("before YYYY-MM" / "after YYYY-MM").
+    """
+
+    level: str
+    counts: dict[str, int]
+    flagged: tuple[str, ...]
+    flag_above: int = SEV1_FLAG_ABOVE
+    left_out: dict[str, int] = field(default_factory=dict)
+
+
+def most_severe_level(kb: KnowledgeBase) -> str:
+    """The policy's most severe level id (rank 0, the first), or "SEV-1" without a policy."""
+    if kb.policy and kb.policy.levels:
+        return min(kb.policy.levels, key=lambda lv: lv.rank).id
+    return "SEV-1"
+
+
+def sev1_per_month(
+    kb: KnowledgeBase, today: date, months: int = 12, flag_above: int = SEV1_FLAG_ABOVE
+) -> MonthlyCounts:
+    """Incidents of the most severe level per month over the ``months`` months ending with
+    today's month, every month present; open incidents count (they started). Incidents of
+    that level outside the range are in ``left_out``."""
+    if months < 1:
+        raise ValueError(f"months must be at least 1, not {months}")
+    level = most_severe_level(kb)
+    keys = month_range(today, months)
+    counts = dict.fromkeys(keys, 0)
+    left_out: dict[str, int] = defaultdict(int)
+    for pm in kb.postmortems:
+        if pm.severity != level:
+            continue
+        month = month_of(pm.started_at)
+        if month < keys[0]:
+            left_out[f"before {keys[0]}"] += 1
+        elif month > keys[-1]:
+            left_out[f"after {keys[-1]}"] += 1
+        else:
+            counts[month] += 1
+    flagged = tuple(m for m, n in counts.items() if n > flag_above)
+    return MonthlyCounts(level, counts, flagged, flag_above, dict(sorted(left_out.items())))
+
+
+Placement = Literal["top", "above median", "below median", "bottom"]
+
+
+@dataclass(frozen=True)
+class Quartiles:
+    """Industry thresholds (SPEC): top, median and bottom, and which way is better."""
+
+    top: float
+    median: float
+    bottom: float
+    higher_is_better: bool
+    unit: str
+
+
+#: The SPEC table: MTTx in minutes (lower is better), completions in percent (higher is better).
+QUARTILES: dict[str, Quartiles] = {
+    "mttd": Quartiles(2, 15, 60, False, "min"),
+    "mtta": Quartiles(3, 10, 30, False, "min"),
+    "mttm": Quartiles(15, 60, 240, False, "min"),
+    "mttr": Quartiles(30, 240, 1440, False, "min"),
+    "postmortem_completion": Quartiles(100, 60, 20, True, "%"),
+    "action_item_completion": Quartiles(90, 50, 25, True, "%"),
+}
+
+
+def placement(metric: str, value: float | None) -> Placement | None:
+    """Where ``value`` sits against the industry quartiles; None when there is no value.
+
+    Lower is better for MTTx: <= top is "top", <= median "above median", <= bottom "below
+    median", else "bottom"; higher is better for completions (>= instead of <=). An unknown
+    metric name is a KeyError (a programming mistake, not missing data).
+    """
+    q = QUARTILES[metric]
+    if value is None:
+        return None
+    if q.higher_is_better:
+        checks = (value >= q.top, value >= q.median, value >= q.bottom)
+    else:
+        checks = (value <= q.top, value <= q.median, value <= q.bottom)
+    if checks[0]:
+        return "top"
+    if checks[1]:
+        return "above median"
+    if checks[2]:
+        return "below median"
+    return "bottom"
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """One metric's value (mean minutes or percent), its placement and what it left out."""
+
+    metric: str
+    value: float | None
+    unit: str
+    placement: Placement | None
+    count: int
+    left_out: dict[str, int] = field(default_factory=dict)
+
+
+def benchmarks(kb: KnowledgeBase, today: date) -> list[Benchmark]:
+    """Every SPEC metric over the whole knowledge base, placed against the quartiles:
+    MTTD, MTTA, MTTM, MTTR (means), postmortem completion, action-item completion."""
+    out: list[Benchmark] = []
+    for metric in TIME_METRICS:
+        name = f"m{metric}"
+        stat = response_stats(kb, metric)
+        out.append(
+            Benchmark(name, stat.mean, "min", placement(name, stat.mean), stat.count, stat.left_out)
+        )
+    pmc = postmortem_completion(kb, today)
+    out.append(
+        Benchmark(
+            "postmortem_completion",
+            pmc.pct,
+            "%",
+            placement("postmortem_completion", pmc.pct),
+            pmc.required,
+            pmc.left_out,
+        )
+    )
+    aic = action_item_completion(kb, today)
+    out.append(
+        Benchmark(
+            "action_item_completion",
+            aic.pct,
+            "%",
+            placement("action_item_completion", aic.pct),
+            aic.total,
+            aic.left_out,
+        )
+    )
+    return out
+
+
+def _by_start(postmortems: Iterable[Postmortem]) -> list[Postmortem]:
+    return sorted(postmortems, key=lambda pm: (pm.started_at, pm.id))
