@@ -11,7 +11,7 @@ import pytest
 
 from commands import command
 from conftest import KB, REPO
-from incident_kb import alerting
+from incident_kb import alerting, alertrules
 from incident_kb.config import ConfigError
 from incident_kb.config import load as load_config
 from incident_kb.findings import Findings, Level
@@ -71,9 +71,9 @@ def rules_file(kb: KB, rel: str, text: str) -> Path:
     return path
 
 
-def parse(text: str, path: str = "r.yaml") -> tuple[list[alerting.AlertRule], Findings]:
+def parse(text: str, path: str = "r.yaml") -> tuple[list[alertrules.AlertRule], Findings]:
     findings = Findings()
-    return alerting.parse_rules(textwrap.dedent(text), path, findings), findings
+    return alertrules.parse_rules(textwrap.dedent(text), path, findings), findings
 
 
 def loaded(kb: KB) -> tuple[KnowledgeBase, alerting.Config]:
@@ -227,7 +227,7 @@ def test_unreadable_files(tmp_path: Path) -> None:
     binary.write_bytes(b"groups: []\n\xff\n")
     folder = tmp_path / "dir.yaml"
     folder.mkdir()
-    rule_set = alerting.load_rules([binary, folder], lambda p: p.name)
+    rule_set = alertrules.load_rules([binary, folder], lambda p: p.name)
     assert not rule_set.readable
     assert [(f.path, f.line, f.message) for f in rule_set.problems] == [
         ("bin.yaml", 2, "not valid UTF-8 at offset 11"),
@@ -240,12 +240,12 @@ def test_work_is_capped(monkeypatch: pytest.MonkeyPatch) -> None:
         f"      - {{alert: A{i}, expr: x}}\n" for i in range(5)
     )
     findings = Findings()
-    rules = alerting.parse_rules(text, "r.yaml", findings, limit=4)  # the group and 3 rules
+    rules = alertrules.parse_rules(text, "r.yaml", findings, limit=4)  # the group and 3 rules
     assert len(rules) == 3
     assert [f.message for f in findings] == [
         "more than 4 groups and rules in this file: the rest are not read"
     ]
-    monkeypatch.setattr(alerting, "MAX_MERGED_KEYS", 5)
+    monkeypatch.setattr(alertrules, "MAX_MERGED_KEYS", 5)
     _, findings = parse(
         """\
         a: &a {k1: 1, k2: 2, k3: 3}
@@ -310,7 +310,7 @@ def _resolve(kb: KB, url: str, site: str | None = SITE) -> alerting.Link:
     templates = alerting.parse_templates(config.url_templates, "t")
     resolver = alerting.Resolver(model, config, templates, site)
     return resolver.resolve(
-        alerting.AlertRule("AuthErrors", "r.yaml", 3, "groups[0].rules[0]"), "runbook_url", url
+        alertrules.AlertRule("AuthErrors", "r.yaml", 3, "groups[0].rules[0]"), "runbook_url", url
     )
 
 
@@ -418,7 +418,7 @@ groups:
 def test_coverage(linked: KB) -> None:
     path = rules_file(linked, "alerting/rules.yaml", RULES)
     model, config = loaded_allowing_invalid(linked)
-    rule_set = alerting.load_rules([path], config.relative)
+    rule_set = alertrules.load_rules([path], config.relative)
     coverage = alerting.compute(rule_set, model, config, site_url=SITE)
     states = {a.name: a.state for a in coverage.alerts}
     assert states == {
@@ -468,7 +468,7 @@ def test_runbook_not_listing_the_alert_is_a_notice(linked: KB) -> None:
     )
     model, config = loaded_allowing_invalid(linked)
     coverage = alerting.compute(
-        alerting.load_rules([path], config.relative), model, config, site_url=SITE
+        alertrules.load_rules([path], config.relative), model, config, site_url=SITE
     )
     assert coverage.covered == 1
     assert [f.message for f in coverage.findings if f.rule == "alert-link"] == [
@@ -479,15 +479,15 @@ def test_runbook_not_listing_the_alert_is_a_notice(linked: KB) -> None:
 
 def test_defined_alerts(linked: KB) -> None:
     config = load_config(linked.root)
-    assert alerting.defined_alerts(config) is None  # the pattern matches no file yet
+    assert alertrules.defined_alerts(config) is None  # the pattern matches no file yet
     rules_file(linked, "alerting/rules.yaml", RULES)
-    assert alerting.defined_alerts(load_config(linked.root)) == frozenset(
+    assert alertrules.defined_alerts(load_config(linked.root)) == frozenset(
         {"AuthErrors", "AuthSlow", "ApiDown", "Lonely", "Twice"}
     )
     rules_file(linked, "alerting/zz-broken.yaml", "groups: [\n")
-    assert alerting.defined_alerts(load_config(linked.root)) is None
+    assert alertrules.defined_alerts(load_config(linked.root)) is None
     config_toml(linked, "")
-    assert alerting.defined_alerts(load_config(linked.root)) is None
+    assert alertrules.defined_alerts(load_config(linked.root)) is None
 
 
 # -- the command -------------------------------------------------------------------------
@@ -630,7 +630,7 @@ def test_coverage_page_escapes_everything(kb: KB) -> None:
     )
     model, config = loaded(kb)
     coverage = alerting.compute(
-        alerting.load_rules([path], config.relative), model, config, site_url=SITE
+        alertrules.load_rules([path], config.relative), model, config, site_url=SITE
     )
     page = alerting.coverage_page(
         coverage, lambda rb: alerting.Md(f"[{rb.id}](../{rb.id}.md)"), environment(None)
@@ -661,7 +661,7 @@ def test_example_knowledge_base() -> None:
         link for a in coverage.alerts for link in a.links if "#" in link.url and link.status == "ok"
     ]
     assert len(anchored) >= 3
-    assert alerting.defined_alerts(config) == frozenset(a.name for a in coverage.alerts)
+    assert alertrules.defined_alerts(config) == frozenset(a.name for a in coverage.alerts)
     assert (coverage.covered, coverage.total) == (17, 20)
 
 

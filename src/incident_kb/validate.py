@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from . import alerting, rules
+from . import alertrules, rules
 from .config import Config
 from .findings import Finding, Findings, Level
 from .loading import PageText, load_knowledge_base
@@ -34,6 +34,6 @@ def check(config: Config, today: date) -> Result:
     findings = Findings()
     texts: dict[str, PageText] = {}
     kb, documents = load_knowledge_base(config, findings, texts)
-    kb = replace(kb, defined_alerts=alerting.defined_alerts(config))
+    kb = replace(kb, defined_alerts=alertrules.defined_alerts(config))
     rules.run_all(kb, config, today, findings)
     return Result(kb, tuple(findings.sorted()), documents, texts)
