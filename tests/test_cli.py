@@ -151,6 +151,11 @@ def test_source_date_epoch_sets_today(kb: KB) -> None:
 def test_schema_command_prints_every_schema() -> None:
     listing = run_cli("schema")
     assert listing.out.split() == [
+        "api-action-items.schema.json",
+        "api-incidents.schema.json",
+        "api-runbooks.schema.json",
+        "api-services.schema.json",
+        "api-status.schema.json",
         "common.schema.json",
         "postmortem.schema.json",
         "runbook.schema.json",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -53,6 +54,11 @@ def test_on_files_adds_generated_pages_and_keeps_documents_out_of_nav(project: P
     assert generated == [
         "action-items.md",
         "alerts/index.md",
+        "api/action-items.json",
+        "api/incidents.json",
+        "api/runbooks.json",
+        "api/services.json",
+        "api/status.json",
         "assets/incident-kb.css",
         "postmortems/index.md",
         "runbooks/index.md",
@@ -178,3 +184,32 @@ def test_a_template_in_the_repository_overrides_the_package(project: Path) -> No
     _config, files = start(project)
     tags = files.get_file_from_path("tags.md")
     assert tags is not None and tags.content_string == "# Labels\n\n&#60;b&#62;\n"
+
+
+def test_api_files_are_added_and_a_teams_own_wins(project: Path) -> None:
+    _config, files = start(project)
+    generated = sorted(f.src_uri for f in files if f.src_uri.startswith("api/"))
+    assert generated == [
+        "api/action-items.json",
+        "api/incidents.json",
+        "api/runbooks.json",
+        "api/services.json",
+        "api/status.json",
+    ]
+    (project / "docs" / "api").mkdir()
+    (project / "docs" / "api" / "status.json").write_text('{"ours": true}\n')
+    _config, files = start(project)
+    status = [f for f in files if f.dest_uri == "api/status.json"]
+    assert [(bool(f.generated_by), f.content_string) for f in status] == [
+        (False, '{"ours": true}\n')
+    ]
+
+
+def test_api_urls_follow_use_directory_urls(project: Path) -> None:
+    config_file = project / "mkdocs.yml"
+    config_file.write_text(config_file.read_text() + "use_directory_urls: false\n")
+    _config, files = start(project)
+    services = files.get_file_from_path("api/services.json")
+    assert services is not None
+    urls = [s["url"] for s in json.loads(services.content_string)["services"]]
+    assert urls and all(u.startswith("services/") and u.endswith(".html") for u in urls)

@@ -136,6 +136,11 @@ def test_the_pages_spec_lists_exist(site: Path, kb: KnowledgeBase) -> None:
     for doc in kb.identified():
         assert page_of(site, doc).is_file(), doc.source.path
     assert sorted(p.name for p in (site / "schemas").glob("*.json")) == [
+        "api-action-items.schema.json",
+        "api-incidents.schema.json",
+        "api-runbooks.schema.json",
+        "api-services.schema.json",
+        "api-status.schema.json",
         "common.schema.json",
         "postmortem.schema.json",
         "runbook.schema.json",

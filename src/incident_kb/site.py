@@ -14,6 +14,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -23,13 +24,13 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from . import alerting, timeutil
+from . import alerting, api, timeutil
 from .config import Config, ConfigError
 from .config import load as load_config
 from .escaping import html_text
 from .findings import Level
 from .loading import PageText, kind_of
-from .model import Document, Postmortem, Runbook, Service, title_of
+from .model import Document, KnowledgeBase, Postmortem, Runbook, Service, title_of
 from .render import Renderer, environment
 from .validate import check
 
@@ -150,11 +151,36 @@ class Site:
                 continue
             contents[uri] = render(uri)
             files.append(File.generated(config, uri, content=contents[uri]))
+        self._add_api_files(files, config, result.kb, today, taken)
         css = resources.files("incident_kb").joinpath("assets", "incident-kb.css").read_bytes()
         if files.get_file_from_path(CSS_URI) is None:
             files.append(File.generated(config, CSS_URI, content=css))
         self.build = _Build(renderer, documents, texts, contents)
         return files
+
+    def _add_api_files(
+        self,
+        files: Files,
+        config: MkDocsConfig,
+        kb: KnowledgeBase,
+        today: date,
+        taken: dict[str, str],
+    ) -> None:
+        """``api/*.json``, with every page URL as MkDocs serves it (``File.url``)."""
+        assert self.config is not None
+
+        def url_of(doc: Document) -> str:
+            file = files.get_file_from_path(self._docs_rel(doc.source.path))
+            return file.url if file is not None else ""
+
+        for name, text in api.files(kb, self.config, today, url_of).items():
+            uri = f"api/{name}"
+            if uri in taken:
+                log.info(
+                    "%s is the team's own file: the generated %s is not added", taken[uri], uri
+                )
+                continue
+            files.append(File.generated(config, uri, content=text))
 
     def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
         """Our documents' source, with front-matter we wrote: escaped title, checked tags."""
