@@ -17,7 +17,20 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"
 EXAMPLE_TODAY = date(2026, 11, 22)
-EXAMPLE_EPOCH = "1795305600"  # 2026-11-22T00:00:00Z: the example's "today" in builds
+EXAMPLE_EPOCH = "1795305600"
+#: Every JSON Schema the package ships (and the site publishes under /schemas/).
+SCHEMA_FILES = [
+    "api-action-items.schema.json",
+    "api-incidents.schema.json",
+    "api-runbooks.schema.json",
+    "api-services.schema.json",
+    "api-status.schema.json",
+    "common.schema.json",
+    "postmortem.schema.json",
+    "runbook.schema.json",
+    "service.schema.json",
+    "severity-policy.schema.json",
+]  # 2026-11-22T00:00:00Z: the example's "today" in builds
 
 
 @dataclass

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, KB, REPO, Run, run_cli
+from conftest import FIXTURES, KB, REPO, SCHEMA_FILES, Run, run_cli
 
 FINDING_RE = re.compile(r"^(?P<path>[^:\n]+):(?P<line>\d+): (?P<field>[^:\n]+): (?P<msg>.+)$")
 INVALID = FIXTURES / "invalid"
@@ -150,18 +150,7 @@ def test_source_date_epoch_sets_today(kb: KB) -> None:
 
 def test_schema_command_prints_every_schema() -> None:
     listing = run_cli("schema")
-    assert listing.out.split() == [
-        "api-action-items.schema.json",
-        "api-incidents.schema.json",
-        "api-runbooks.schema.json",
-        "api-services.schema.json",
-        "api-status.schema.json",
-        "common.schema.json",
-        "postmortem.schema.json",
-        "runbook.schema.json",
-        "service.schema.json",
-        "severity-policy.schema.json",
-    ]
+    assert listing.out.split() == SCHEMA_FILES
     data = json.loads(run_cli("schema", "postmortem").out)
     assert data["title"] == "Postmortem"
 

@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from conftest import EXAMPLE_TODAY, REPO, build_site, site_project
+from conftest import EXAMPLE_TODAY, REPO, SCHEMA_FILES, build_site, site_project
 from htmltree import Node, load
 from incident_kb import links
 from incident_kb.config import load as load_config
@@ -135,18 +135,7 @@ def test_the_pages_spec_lists_exist(site: Path, kb: KnowledgeBase) -> None:
         assert (site / path / "index.html").is_file(), path
     for doc in kb.identified():
         assert page_of(site, doc).is_file(), doc.source.path
-    assert sorted(p.name for p in (site / "schemas").glob("*.json")) == [
-        "api-action-items.schema.json",
-        "api-incidents.schema.json",
-        "api-runbooks.schema.json",
-        "api-services.schema.json",
-        "api-status.schema.json",
-        "common.schema.json",
-        "postmortem.schema.json",
-        "runbook.schema.json",
-        "service.schema.json",
-        "severity-policy.schema.json",
-    ]
+    assert sorted(p.name for p in (site / "schemas").glob("*.json")) == SCHEMA_FILES
 
 
 def test_postmortem_cards_footers_and_backlinks(site: Path, kb: KnowledgeBase) -> None:
