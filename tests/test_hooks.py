@@ -60,10 +60,13 @@ def test_on_files_adds_generated_pages_and_keeps_documents_out_of_nav(project: P
         "api/services.json",
         "api/status.json",
         "assets/incident-kb.css",
+        "assets/status.css",
         "postmortems/index.md",
         "runbooks/index.md",
         "runbooks/stale.md",
         "services/index.md",
+        "status/feed.xml",
+        "status/index.md",
         "tags.md",
     ]
     for uri in (

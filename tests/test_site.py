@@ -329,3 +329,32 @@ def test_alert_coverage_page_matches_the_model(site: Path, kb: KnowledgeBase) ->
     assert first_column("every-alert") == [a.name for a in coverage.alerts]
     assert len(first_column("runbook-alerts-defined-by-no-rule")) == len(coverage.orphans)
     assert coverage.orphans and coverage.without_runbook  # the example shows both
+
+
+def test_status_page_and_feed(site: Path, kb: KnowledgeBase) -> None:
+    import xml.etree.ElementTree as ET
+
+    from incident_kb import statuspage
+
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ET.parse(site / "status" / "feed.xml").getroot()
+    assert feed.tag == f"{atom}feed"
+    for required in ("id", "title", "updated"):
+        assert len(feed.findall(f"{atom}{required}")) == 1, required
+    entries = feed.findall(f"{atom}entry")
+    public = [pm for pm in kb.postmortems if pm.status_page is not None]
+    assert len(entries) == len(public)
+    for entry in entries:
+        for required in ("id", "title", "updated"):
+            assert entry.find(f"{atom}{required}") is not None
+    updated = [e.findtext(f"{atom}updated") or "" for e in entries]
+    assert updated == sorted(updated, reverse=True)
+    assert len({e.findtext(f"{atom}id") for e in entries}) == len(entries)
+
+    tree = load(site / "status" / "index.html")
+    rows = [r for t in section_after(tree, "components") for r in t.find_all("tr")[1:]]
+    components = [c for s in kb.services for c in s.components]
+    assert len(rows) == len(components)
+    assert all(len(statuspage.component_days(kb, c, EXAMPLE_TODAY)) == 90 for c in components)
+    bars = tree.find_all("span", "ikb-day")
+    assert len(bars) == 90 * len(components)

@@ -24,7 +24,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from . import alerting, api, timeutil
+from . import alerting, api, statuspage, timeutil
 from .config import Config, ConfigError
 from .config import load as load_config
 from .escaping import html_text
@@ -37,6 +37,7 @@ from .validate import check
 log = logging.getLogger("mkdocs.plugins.incident_kb")
 
 CSS_URI = "assets/incident-kb.css"
+STATUS_CSS_URI = "assets/status.css"
 #: Markdown extensions the generated Markdown relies on.
 REQUIRED_EXTENSIONS = ("admonition", "attr_list", "md_in_html", "tables")
 _LOG_LEVEL = {
@@ -77,8 +78,9 @@ class Site:
         for name in REQUIRED_EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
-        if CSS_URI not in config.extra_css:
-            config.extra_css.append(CSS_URI)
+        for uri in (CSS_URI, STATUS_CSS_URI):
+            if uri not in config.extra_css:
+                config.extra_css.append(uri)
         # mkdocs serve rebuilds when these change too, not only docs_dir and mkdocs.yml.
         for path in (root / "incident-kb.toml", root / "templates" / "site"):
             if path.exists() and str(path) not in config.watch:
@@ -125,6 +127,10 @@ class Site:
             f"{self.config.runbooks}/stale.md": renderer.stale_page,
             "tags.md": lambda _src: renderer.tags_page(),
         }
+        kb_config = self.config
+        generated["status/index.md"] = lambda src: statuspage.status_page_markdown(
+            result.kb, kb_config, today, renderer.env, lambda pm: renderer.link(src, pm)
+        )
         try:
             coverage = alerting.configured_coverage(self.config, result.kb)
         except ConfigError as exc:
@@ -152,9 +158,22 @@ class Site:
             contents[uri] = render(uri)
             files.append(File.generated(config, uri, content=contents[uri]))
         self._add_api_files(files, config, result.kb, today, taken)
+
+        def postmortem_href(pm: Postmortem) -> str:
+            file = files.get_file_from_path(self._docs_rel(pm.source.path))
+            return f"../{file.url}" if file is not None else ""
+
+        if "status/feed.xml" not in taken:
+            feed = statuspage.feed_xml(
+                result.kb, today, postmortem_href, title=f"{config.site_name}: status"
+            )
+            files.append(File.generated(config, "status/feed.xml", content=feed))
         css = resources.files("incident_kb").joinpath("assets", "incident-kb.css").read_bytes()
         if files.get_file_from_path(CSS_URI) is None:
             files.append(File.generated(config, CSS_URI, content=css))
+        status_css = resources.files("incident_kb").joinpath("assets", "status.css").read_bytes()
+        if files.get_file_from_path(STATUS_CSS_URI) is None:
+            files.append(File.generated(config, STATUS_CSS_URI, content=status_css))
         self.build = _Build(renderer, documents, texts, contents)
         return files
 
