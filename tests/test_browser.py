@@ -303,3 +303,34 @@ def test_postmortem_page_loads_only_local_resources(
         for runbook in expected.runbooks:
             assert page.locator(f"article a[href*='{expected.path(runbook).strip('/')}']").count()
         screenshot(page, f"browser-postmortem-{scheme}.png", full_page=True)
+
+
+@pytest.mark.parametrize("scheme", list(SCHEMES))
+@pytest.mark.parametrize("path", ["services/payments/", "metrics/", "status/"])
+def test_insight_pages_draw_their_charts(
+    playwright: Playwright,
+    chromium: str,
+    base_url: str,
+    tmp_path: Path,
+    scheme: str,
+    path: str,
+) -> None:
+    """Charts load (the palette's variant is the one shown) and uptime bars are drawn."""
+    with browser(playwright, chromium, base_url, tmp_path, scheme) as session:
+        page = session.page
+        response = page.goto(base_url.rstrip("/") + "/" + path, wait_until="networkidle")
+        assert response is not None and response.ok
+        assert_scheme(page, scheme)
+        if path == "status/":
+            bars = page.locator("article .ikb-day")
+            assert bars.count() >= 90 and bars.first.is_visible()
+        else:
+            images = page.locator("article img[src*='charts/']")
+            shown = [images.nth(i) for i in range(images.count()) if images.nth(i).is_visible()]
+            assert shown, "no chart is visible"
+            for image in shown:
+                assert image.evaluate("img => img.complete && img.naturalWidth > 0")
+                assert f"-{scheme}.svg" in (image.get_attribute("src") or "")
+        screenshot(
+            page, f"browser-{path.strip('/').replace('/', '-')}-{scheme}.png", full_page=True
+        )

@@ -88,6 +88,8 @@ def section_after(tree: Node, heading_id: str) -> list[Node]:
                 break
             seen = child.attr("id") == heading_id
             continue
+        if seen and child.find("h2") is not None:  # a generated section of its own
+            break
         if seen:
             out.append(child)
     return out
@@ -358,3 +360,18 @@ def test_status_page_and_feed(site: Path, kb: KnowledgeBase) -> None:
     assert all(len(statuspage.component_days(kb, c, EXAMPLE_TODAY)) == 90 for c in components)
     bars = tree.find_all("span", "ikb-day")
     assert len(bars) == 90 * len(components)
+
+
+def test_metrics_page_matches_the_analytics(site: Path, kb: KnowledgeBase) -> None:
+    from incident_kb import analytics
+
+    tree = load(site / "metrics" / "index.html")
+    rows = [r for t in section_after(tree, "response-times")[:1] for r in t.find_all("tr")[1:]]
+    counted = [int(r.find_all("td")[1].text()) for r in rows]
+    assert counted == [analytics.response_stats(kb, m).count for m in analytics.TIME_METRICS]
+    means = [r.find_all("td")[2].text() for r in rows]
+    assert means == [f"{analytics.response_stats(kb, m).mean:.1f}" for m in analytics.TIME_METRICS]
+    images = [img.attr("src") or "" for img in tree.find_all("img")]
+    assert images and all(
+        (site / "metrics" / src.split("#")[0]).resolve().is_file() for src in images
+    )

@@ -24,7 +24,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from . import alerting, api, statuspage, timeutil
+from . import alerting, api, insights, links, statuspage, timeutil
+from .charts import Chart
 from .config import Config, ConfigError
 from .config import load as load_config
 from .escaping import html_text
@@ -63,6 +64,8 @@ class Site:
     def __init__(self) -> None:
         self.config: Config | None = None
         self.build: _Build | None = None
+        self._charts: list[Chart] = []
+        self._insights: dict[str, str] = {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path).parent
@@ -126,6 +129,7 @@ class Site:
             "action-items.md": renderer.action_items_page,
             f"{self.config.runbooks}/stale.md": renderer.stale_page,
             "tags.md": lambda _src: renderer.tags_page(),
+            "metrics.md": lambda src: self._metrics_page(renderer, src),
         }
         kb_config = self.config
         generated["status/index.md"] = lambda src: statuspage.status_page_markdown(
@@ -158,6 +162,7 @@ class Site:
             contents[uri] = render(uri)
             files.append(File.generated(config, uri, content=contents[uri]))
         self._add_api_files(files, config, result.kb, today, taken)
+        self._add_charts(files, config, renderer, taken)
 
         def postmortem_href(pm: Postmortem) -> str:
             file = files.get_file_from_path(self._docs_rel(pm.source.path))
@@ -176,6 +181,49 @@ class Site:
             files.append(File.generated(config, STATUS_CSS_URI, content=status_css))
         self.build = _Build(renderer, documents, texts, contents)
         return files
+
+    def _chart_uri(self, page_src: str) -> Callable[[str], str]:
+        return lambda name: links.relative(page_src, f"charts/{name}")
+
+    def _metrics_page(self, renderer: Renderer, page_src: str) -> str:
+        assert self.config is not None
+        text, charts = insights.metrics_markdown(
+            renderer.kb,
+            self.config,
+            renderer.today,
+            renderer.env,
+            lambda doc, text=None: renderer.link(page_src, doc, text),
+            self._chart_uri(page_src),
+        )
+        self._charts.extend(charts)
+        return text
+
+    def _add_charts(
+        self, files: Files, config: MkDocsConfig, renderer: Renderer, taken: dict[str, str]
+    ) -> None:
+        """Every service page's insight section is rendered here, once per build, so that
+        its charts can be added as files; ``on_page_markdown`` appends the section."""
+        assert self.config is not None
+        self._insights = {}
+        for service in renderer.kb.services:
+            page_src = renderer.src_uri(service)
+            text, charts = insights.service_insights_markdown(
+                renderer.kb,
+                service,
+                self.config,
+                renderer.today,
+                renderer.env,
+                lambda doc, text=None, src=page_src: renderer.link(src, doc, text),
+                self._chart_uri(page_src),
+            )
+            self._insights[page_src] = text
+            self._charts.extend(charts)
+        for chart in self._charts:
+            for name, svg in chart.files().items():
+                uri = f"charts/{name}"
+                if uri not in taken:
+                    files.append(File.generated(config, uri, content=svg))
+        self._charts = []
 
     def _add_api_files(
         self,
@@ -233,5 +281,5 @@ class Site:
         elif isinstance(doc, Runbook):
             markdown = renderer.runbook_page(doc, markdown)
         elif isinstance(doc, Service):
-            markdown = renderer.service_page(doc, markdown)
+            markdown = renderer.service_page(doc, markdown) + self._insights.get(src, "")
         return renderer.wikilinks(markdown, src)
