@@ -375,3 +375,20 @@ def test_metrics_page_matches_the_analytics(site: Path, kb: KnowledgeBase) -> No
     assert images and all(
         (site / "metrics" / src.split("#")[0]).resolve().is_file() for src in images
     )
+
+
+def test_service_pages_show_budget_and_response_figures(site: Path, kb: KnowledgeBase) -> None:
+    from incident_kb import analytics, budgets
+
+    statuses = set()
+    for service in kb.services:
+        text = load(page_of(site, service)).text()
+        window = budgets.current_window(kb, service, EXAMPLE_TODAY)
+        statuses.add(window.status)
+        assert f"status {window.status}" in text, service.id
+        for heading in ("Incident trend", "Response times", "Error budget"):
+            assert heading in text, (service.id, heading)
+        ttd = analytics.response_stats_by_service(kb, "ttd").get(service.id)
+        if ttd is not None and ttd.mean is not None:
+            assert f"{ttd.mean:.1f}" in text, service.id
+    assert {"warning", "freeze"} <= statuses  # the example shows both
