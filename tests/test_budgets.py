@@ -125,19 +125,19 @@ def test_an_offset_timestamp_falls_in_the_next_utc_day() -> None:
     assert (current.consumed_minutes, previous.consumed_minutes) == (2.0, 0)
 
 
-def test_an_open_incident_consumes_up_to_the_window_end() -> None:
-    ongoing = incident("INC-2025-001", "2025-12-01T12:00:00Z", None, pct=10)
+def test_an_open_incident_consumes_up_to_the_start_of_today() -> None:
+    ongoing = incident("INC-2025-001", "2025-11-30T12:00:00Z", None, pct=10)
     window = budgets.current_window(kb(ongoing), AUTH, TODAY)
     (only,) = window.consumed
     assert only.open and not only.split
-    assert only.minutes == pytest.approx(72.0)  # 12 h to the end of today, at 10%
+    assert only.minutes == pytest.approx(72.0)  # 12 h to the start of today, at 10%
     assert window.notes == {budgets.NOTE_OPEN: 1}
     assert window.status == "freeze"
     assert window.remaining_minutes == pytest.approx(40.32 - 72.0)
     # open since before the window: the whole window, at the same share, in every window
     old = incident("INC-2025-002", "2025-10-20T00:00:00Z", None, pct=1)
     current, previous, before = budgets.budget_history(kb(old), AUTH, TODAY)[:3]
-    assert current.consumed_minutes == pytest.approx(28 * 24 * 60 / 100)
+    assert current.consumed_minutes == pytest.approx(27 * 24 * 60 / 100)  # not today itself
     assert current.notes == {budgets.NOTE_OPEN: 1, budgets.NOTE_SPLIT: 1}
     assert previous.consumed_minutes == pytest.approx(15 * 24 * 60 / 100)
     assert previous.notes == {budgets.NOTE_OPEN: 1}
@@ -196,3 +196,21 @@ def test_all_budgets_by_service() -> None:
     got = budgets.all_budgets(kb(), TODAY, previous=2)
     assert list(got) == ["api", "auth"]
     assert [len(h) for h in got.values()] == [3, 3]
+
+
+def test_open_incidents_consume_only_minutes_that_have_happened() -> None:
+    """Built on 2025-11-03, an incident open since 2025-11-02 12:00 has consumed 12 hours,
+    not the rest of the day as well."""
+    from incident_kb import budgets
+    from incident_kb.model import Impact
+    from test_rules import AUTH, kb, pm, ts
+
+    open_one = pm(
+        started_at=ts("2025-11-02T12:00:00Z"),
+        detected_at=ts("2025-11-02T12:00:00Z"),
+        resolved_at=None,
+        impact=Impact("Half", 50.0),
+    )
+    window = budgets.current_window(kb(open_one), AUTH, date(2025, 11, 3))
+    assert window.consumed_minutes == pytest.approx(12 * 60 * 0.5)
+    assert "still open: counted up to the start of today (UTC)" in window.notes

@@ -233,3 +233,15 @@ def test_new_refuses_the_future_and_bad_intervals(kb: KB) -> None:
     )
     assert bad.code == 2 and "must be at least 1" in bad.err
     assert not list((kb.docs / "postmortems").rglob("*.md"))
+
+
+def test_partial_outage_weight_is_configurable_and_checked(kb: KB) -> None:
+    (kb.root / "incident-kb.toml").write_text("[status]\npartial_outage_weight = 1.5\n")
+    result = run_cli("validate", str(kb.root))
+    assert (
+        result.code == 2 and "status.partial_outage_weight: must be between 0 and 1" in result.err
+    )
+    (kb.root / "incident-kb.toml").write_text("[status]\npartial_outage_weight = 0.5\n")
+    from incident_kb.config import load
+
+    assert load(kb.root).partial_outage_weight == 0.5

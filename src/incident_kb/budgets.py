@@ -14,8 +14,9 @@ What an incident consumes in a window, for each service it affected:
 - otherwise the minutes of ``[started_at, resolved_at)`` that fall inside the window, times
   ``users_affected_pct / 100``: an incident that crosses a window edge is split between the
   windows at the same users-affected share (a note says so).
-- an incident still open, without an override, counts up to the window end (a note says
-  so): for the current window that is the end of today, not the present minute.
+- an incident still open, without an override, counts up to ``now`` (the start of today,
+  UTC, for the current window: never minutes that have not happened yet), or up to the
+  window end for a window that is over; a note says so.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ Status = Literal["ok", "warning", "freeze"]
 PREVIOUS_WINDOWS = 4
 
 #: Notes on incidents counted in part or with an assumption.
-NOTE_OPEN = "still open: counted up to the window end"
+NOTE_OPEN = "still open: counted up to the start of today (UTC)"
 NOTE_SPLIT = "crosses a window edge: only the minutes inside the window counted"
 NOTE_OVERRIDE_RUNS_ON = "override counted in full here, where the incident started"
 #: Why an incident that overlaps a window consumes nothing in it.
@@ -113,7 +114,7 @@ def window_bounds(end: date, window_days: int) -> tuple[date, date]:
 
 
 def consumption(
-    pm: Postmortem, start: datetime, end: datetime
+    pm: Postmortem, start: datetime, end: datetime, now: datetime | None = None
 ) -> tuple[Consumption | None, str | None]:
     """What ``pm`` consumed in ``[start, end)`` (for any one of its services).
 
@@ -121,7 +122,10 @@ def consumption(
     window but counts elsewhere, (None, None) when it has nothing to do with the window.
     """
     started_inside = start <= pm.started_at < end
-    stop = pm.resolved_at if pm.resolved_at is not None else end
+    if pm.resolved_at is not None:
+        stop = pm.resolved_at
+    else:  # an open incident has consumed nothing past the present
+        stop = min(end, now) if now is not None else end
     overlaps = pm.started_at < end and stop > start
     override = pm.impact.error_budget_minutes
     if override is not None:
@@ -144,7 +148,9 @@ def consumption(
     )
 
 
-def budget_window(kb: KnowledgeBase, service: Service, end: date) -> BudgetWindow:
+def budget_window(
+    kb: KnowledgeBase, service: Service, end: date, now: datetime | None = None
+) -> BudgetWindow:
     """The error budget of ``service`` over the window of ``slo.window_days`` UTC days that
     stops just before ``end`` (exclusive): budget, each incident's consumption, status."""
     first, stop = window_bounds(end, service.slo.window_days)
@@ -155,7 +161,7 @@ def budget_window(kb: KnowledgeBase, service: Service, end: date) -> BudgetWindo
     for pm in sorted(kb.postmortems, key=lambda p: (p.started_at, p.id)):
         if service.id not in pm.services:
             continue
-        entry, reason = consumption(pm, start_at, end_at)
+        entry, reason = consumption(pm, start_at, end_at, now)
         if reason is not None:
             left_out[reason] += 1
         if entry is None:
@@ -195,7 +201,7 @@ def status_of(kb: KnowledgeBase, pct_consumed: float) -> Status:
 
 def current_window(kb: KnowledgeBase, service: Service, today: date) -> BudgetWindow:
     """The window that ends with today (today included)."""
-    return budget_window(kb, service, today + timedelta(days=1))
+    return budget_window(kb, service, today + timedelta(days=1), _midnight(today))
 
 
 def budget_history(
@@ -205,7 +211,9 @@ def budget_history(
     first."""
     end = today + timedelta(days=1)
     step = timedelta(days=service.slo.window_days)
-    return tuple(budget_window(kb, service, end - i * step) for i in range(previous + 1))
+    return tuple(
+        budget_window(kb, service, end - i * step, _midnight(today)) for i in range(previous + 1)
+    )
 
 
 def all_budgets(

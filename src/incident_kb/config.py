@@ -83,6 +83,8 @@ class Config:
     due_soon_days: int = 14
     #: "Due soon" window for action items (the runbook one is ``due_soon_days``).
     action_items_due_soon_days: int = 14
+    #: Share of partial-outage minutes that count as downtime in status-page uptime.
+    partial_outage_weight: float = 0.3
     levels: Mapping[str, Level] = field(default_factory=lambda: dict(RULE_LEVELS))
     #: Alert rule files (glob patterns relative to the root) that define the alerts in use.
     alert_rules: tuple[str, ...] = ()
@@ -115,6 +117,7 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "levels": {rule: str for rule in RULE_LEVELS},
     "alerts": {"rules": list, "annotation_keys": list, "url_templates": list, "site_url": str},
     "action_items": {"due_soon_days": int},
+    "status": {"partial_outage_weight": (int, float)},
 }
 
 
@@ -158,13 +161,16 @@ def _check(data: dict[str, Any]) -> list[str]:
                     isinstance(s, str) and s for s in subvalue
                 ):
                     errors.append(f"{CONFIG_NAME}: {key}.{sub}: must be a list of strings")
-                elif isinstance(subvalue, int) and subvalue < 1:
+                elif isinstance(subvalue, int) and subvalue < 1 and key != "status":
                     errors.append(f"{CONFIG_NAME}: {key}.{sub}: must be at least 1")
         elif key in _SCHEMA[""]:
             if not isinstance(value, str):
                 errors.append(f"{CONFIG_NAME}: {key}: must be a string")
         else:
             errors.append(_unknown(key, sorted([*tables, *_SCHEMA[""]]), ""))
+    weight = data.get("status", {}).get("partial_outage_weight", 0.3)
+    if isinstance(weight, int | float) and not isinstance(weight, bool) and not 0 <= weight <= 1:
+        errors.append(f"{CONFIG_NAME}: status.partial_outage_weight: must be between 0 and 1")
     for rule, level in sorted(data.get("levels", {}).items()):
         if isinstance(level, str) and level not in {lv.value for lv in Level}:
             errors.append(f"{CONFIG_NAME}: levels.{rule}: must be one of error, warning, notice")
@@ -241,6 +247,7 @@ def load(root: Path) -> Config:
         review_every_days=rb.get("review_every_days", 90),
         due_soon_days=rb.get("due_soon_days", 14),
         action_items_due_soon_days=data.get("action_items", {}).get("due_soon_days", 14),
+        partial_outage_weight=float(data.get("status", {}).get("partial_outage_weight", 0.3)),
         levels=levels,
         alert_rules=tuple(alerts.get("rules", ())),
         annotation_keys=tuple(alerts.get("annotation_keys", ("runbook_url",))),

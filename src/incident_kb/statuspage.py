@@ -288,7 +288,7 @@ def status_page_markdown(
 ) -> str:
     """``status/index.md`` (``status.md.j2``); ``link`` makes a postmortem's link and ``env``
     is the site's environment, whose finalize escapes every other value."""
-    weights = weights or Weights()
+    weights = weights or Weights(partial_outage=config.partial_outage_weight)
     summary = api.status(kb, config, today, lambda _doc: "")
     months = history(kb)
     ongoing = [e for _m, group in months for e in group if not e.postmortem.is_resolved]
