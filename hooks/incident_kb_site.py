@@ -28,3 +28,7 @@ def on_page_read_source(page: Any, config: Any) -> str | None:
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     return _site.on_page_markdown(markdown, page, config)
+
+
+def on_post_build(config: Any) -> None:
+    _site.on_post_build(config)

@@ -132,17 +132,10 @@ class QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def base_url(
-    chromium: str, playwright: Playwright, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
-    """The example site, built once (strict) and served on 127.0.0.1 at a free port."""
-    tmp = tmp_path_factory.mktemp("browser")
-    root = site_project(tmp, REPO / "docs")
-    site = tmp / "site"
-    proc = build_site(root, site)
-    assert proc.returncode == 0, proc.stderr
-    handler = functools.partial(QuietHandler, directory=str(site))
+@contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    """``folder`` served on 127.0.0.1 at a free port, as a static host serves a site."""
+    handler = functools.partial(QuietHandler, directory=str(folder))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
     thread.start()
@@ -152,6 +145,23 @@ def base_url(
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
+
+
+def built(root: Path, site: Path) -> Path:
+    proc = build_site(root, site)
+    assert proc.returncode == 0, proc.stderr
+    assert "WARNING" not in proc.stderr, proc.stderr
+    return site
+
+
+@pytest.fixture(scope="module")
+def base_url(
+    chromium: str, playwright: Playwright, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The example site, built once (strict) and served on 127.0.0.1 at a free port."""
+    tmp = tmp_path_factory.mktemp("browser")
+    with serve(built(site_project(tmp, REPO / "docs"), tmp / "site")) as url:
+        yield url
 
 
 @dataclass
@@ -334,3 +344,82 @@ def test_insight_pages_draw_their_charts(
         screenshot(
             page, f"browser-{path.strip('/').replace('/', '-')}-{scheme}.png", full_page=True
         )
+
+
+def test_search_keyboard_and_a_site_under_a_sub_path(
+    playwright: Playwright,
+    chromium: str,
+    expected: Expected,
+    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path: Path,
+) -> None:
+    """Served under /kb/ (as behind a reverse proxy or on GitHub Pages), "/" opens the
+    search, results link inside /kb/, Escape closes it and Enter opens the first result."""
+    tmp = tmp_path_factory.mktemp("sub-path")
+    built(site_project(tmp, REPO / "docs"), tmp / "host" / "kb")
+    with serve(tmp / "host") as host:
+        base_url = host + "kb/"
+        with browser(playwright, chromium, base_url, tmp_path, "light") as session:
+            page = session.page
+            page.goto(base_url + "metrics/")
+            page.keyboard.press("/")
+            page.wait_for_function(
+                "() => document.activeElement?.matches('input.md-search__input')"
+            )
+            page.keyboard.type(expected.postmortem.id, delay=20)
+            first = page.locator(".md-search-result__item > a.md-search-result__link").first
+            first.wait_for()
+            href = first.get_attribute("href") or ""
+            assert href.startswith("/kb/"), href
+            assert expected.path(expected.postmortem).strip("/") in href
+            page.keyboard.press("Escape")
+            assert not page.locator("#__search").is_checked()
+            page.keyboard.press("s")
+            assert page.locator("#__search").is_checked()
+            page.locator("input.md-search__input").press("Enter")
+            page.wait_for_url(f"{base_url}{expected.path(expected.postmortem).lstrip('/')}*")
+            assert expected.postmortem.title in page.locator("article h1").first.inner_text()
+
+
+def test_search_results_show_hostile_titles_as_text(
+    playwright: Playwright,
+    chromium: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path: Path,
+) -> None:
+    """Every document of the hostile corpus is found by its payload and shown as text: no
+    element of a title or excerpt reaches the page, and nothing runs."""
+    from incident_kb.model import title_of
+
+    xss = REPO / "tests" / "fixtures" / "xss"
+    tmp = tmp_path_factory.mktemp("xss-search")
+    built(site_project(tmp, xss / "docs", xss / "incident-kb.toml"), tmp / "site")
+    config = load_config(tmp / "project")
+    kb = check(config, EXAMPLE_TODAY).kb
+    hostile = [d for d in (*kb.postmortems, *kb.runbooks) if "alert(" in title_of(d)]
+    assert hostile, "the corpus no longer has payload titles"
+    want = {Expected(kb.postmortems[0], (), config).path(doc) for doc in hostile}
+    with (
+        serve(tmp / "site") as base_url,
+        browser(playwright, chromium, base_url, tmp_path, "light") as session,
+    ):
+        page = session.page
+        dialogs: list[str] = []
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto(base_url)
+        open_search(page)
+        page.keyboard.type("alert", delay=20)
+        page.locator(".md-search-result__meta").filter(has_text="matching").wait_for()
+        shown = search_results(page, want)
+        results = page.locator(".md-search-result__list")
+        foreign = results.evaluate(
+            """list => [...list.querySelectorAll('*')]
+                .filter(e => !['LI', 'A', 'ARTICLE', 'H1', 'P', 'MARK'].includes(e.tagName)
+                             || [...e.attributes].some(a => a.name.startsWith('on')))
+                .map(e => e.outerHTML.slice(0, 120))"""
+        )
+        assert not foreign, foreign
+        assert want <= shown.keys(), sorted(want - shown.keys())
+        for path in want:  # the payload is on screen as text, not as markup
+            assert "alert(" in shown[path], shown[path]
+        assert not dialogs, dialogs

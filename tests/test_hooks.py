@@ -66,6 +66,7 @@ def test_on_files_adds_generated_pages_and_keeps_documents_out_of_nav(project: P
         "api/runbooks.json",
         "api/services.json",
         "api/status.json",
+        "assets/incident-kb-search.js",
         "assets/incident-kb.css",
         "assets/status.css",
         "metrics.md",

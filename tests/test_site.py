@@ -3,7 +3,6 @@ model (never against hard-coded lists)."""
 
 from __future__ import annotations
 
-import json
 import posixpath
 from datetime import date
 from pathlib import Path
@@ -12,12 +11,14 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from conftest import EXAMPLE_TODAY, REPO, SCHEMA_FILES, build_site, site_project
-from htmltree import Node, load
+from htmltree import Node, fold, load
 from incident_kb import links
 from incident_kb.config import load as load_config
 from incident_kb.freshness import freshness_of, used_in
 from incident_kb.model import Document, KnowledgeBase
 from incident_kb.validate import check
+from pagefind_index import entry as pagefind_entry
+from pagefind_index import fragments
 
 
 @pytest.fixture(scope="module")
@@ -225,12 +226,21 @@ def test_documents_stay_out_of_the_navigation(site: Path, kb: KnowledgeBase) -> 
 
 
 def test_search_indexes_generated_pages_and_bodies(site: Path, kb: KnowledgeBase) -> None:
-    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
-    locations = {doc["location"].split("#")[0] for doc in index["docs"]}
-    for generated in ("postmortems/", "runbooks/", "services/", "tags/"):
-        assert generated in locations
+    found = {fragment["url"]: fragment for fragment in fragments(site)}
+    for generated in ("postmortems/", "runbooks/", "services/", "tags/", "action-items/"):
+        assert f"/{generated}" in found
     pm = kb.postmortem_by_id["INC-2025-042"]
-    assert Path(pm.source.path).relative_to("docs").with_suffix("").as_posix() + "/" in locations
+    url = "/" + Path(pm.source.path).relative_to("docs").with_suffix("").as_posix() + "/"
+    assert fold(pm.title) == found[url]["meta"]["title"]
+    # The body is indexed, not the header, navigation or footer every page repeats.
+    assert "connection pool" in found[url]["content"].lower()
+    assert "Severity policy" not in found[url]["content"]
+    html_pages = {p for p in site.rglob("*.html") if "pagefind" not in p.parts}
+    assert pagefind_entry(site)["languages"]["en"]["page_count"] == len(found) == len(html_pages)
+    # Material's own index is not built: the browser never downloads it.
+    assert not (site / "search" / "search_index.json").exists()
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert "assets/incident-kb-search.js" in home and 'data-bundle="pagefind/"' in home
 
 
 def test_no_build_date_leaks_into_pages(site: Path) -> None:

@@ -31,6 +31,7 @@ from incident_kb.escaping import safe_url
 from incident_kb.model import Document, KnowledgeBase, Postmortem, Runbook, Service, title_of
 from incident_kb.render import Renderer, environment
 from incident_kb.validate import Result, check
+from pagefind_index import fragments
 
 XSS = FIXTURES / "xss"
 SITE_NAME = "Incident knowledge base"  # the repository's mkdocs.yml
@@ -385,9 +386,17 @@ def test_cards_contain_only_template_markup(corpus: Built) -> None:
         for card in (e for e in page.iter() if e.tag == "div" and "ikb-card" in e.classes):
             for element in card.iter():
                 assert element.tag in allowed, f"{rel}: <{element.tag}> in a card"
-                assert all(name in ("class", "href") for name, _ in element.attrs), (
+                # data-pagefind-weight: the postmortem's id, weighted for search
+                allowed_attrs = {"class", "href"} | (
+                    {"data-pagefind-weight"} if element.tag == "span" else set()
+                )
+                assert all(name in allowed_attrs for name, _ in element.attrs), (
                     f"{rel}: <{element.tag} {element.attrs}> in a card"
                 )
+                if element.attr("data-pagefind-weight") is not None:
+                    assert element.attrs == [("data-pagefind-weight", "10")], element.attrs
+                    assert re.fullmatch(r"[A-Z][A-Z0-9]*-\d{4}-\d{3,}", element.text()), element
+                    continue
                 if element.tag == "span":
                     assert all(span_classes.match(c) for c in element.classes), element.attrs
 
@@ -616,12 +625,11 @@ def _fragment_problems(where: str, html: str) -> list[str]:
 
 
 def test_search_index_and_tags_carry_no_markup(corpus: Built, model: Result) -> None:
-    """Material renders search results and tag listings from these files as HTML."""
-    index = json.loads((corpus.site / "search" / "search_index.json").read_text("utf-8"))
+    """Search results and tag listings are drawn from these files in the browser."""
     problems = []
-    for doc in index["docs"]:
-        problems += _fragment_problems(f"search {doc['location']} title", doc["title"])
-        problems += _fragment_problems(f"search {doc['location']} text", doc["text"])
+    for fragment in fragments(corpus.site):
+        problems += _fragment_problems(f"search {fragment['url']} title", fragment["meta"]["title"])
+        problems += _fragment_problems(f"search {fragment['url']} text", fragment["content"])
     titles = {fold(title_of(d)) for d in (*model.kb.postmortems, *model.kb.runbooks)}
     tags_file = corpus.site / "tags.json"
     if tags_file.is_file():
@@ -641,6 +649,7 @@ _TEMPLATE_TAG = re.compile(
     r'|<div class="ikb-(?:list|recurrence)" markdown>'
     r"|</div>"
     r'|<span class="ikb-(?:sev ikb-sev-\d|overdue|freshness ikb-state-(?:fresh|due-soon|stale))">'
+    r'|<span data-pagefind-weight="10">'
     r"|</span>"
 )
 

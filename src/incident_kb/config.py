@@ -96,6 +96,9 @@ class Config:
     #: Where the site is served, so runbook_url annotations under it map to runbook pages
     #: (default: site_url from mkdocs.yml).
     site_url: str | None = None
+    #: The site's search: "pagefind" (a chunked index, fast at any size) or "material"
+    #: (Material's own plugin, which downloads the whole index before the first result).
+    search_engine: str = "pagefind"
 
     def level(self, rule: str) -> Level:
         return self.levels.get(rule, Level.ERROR)
@@ -118,7 +121,10 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "alerts": {"rules": list, "annotation_keys": list, "url_templates": list, "site_url": str},
     "action_items": {"due_soon_days": int},
     "status": {"partial_outage_weight": (int, float)},
+    "search": {"engine": str},
 }
+
+SEARCH_ENGINES = ("pagefind", "material")
 
 
 def lexical_absolute(path: Path) -> Path:
@@ -168,10 +174,15 @@ def _check(data: dict[str, Any]) -> list[str]:
                 errors.append(f"{CONFIG_NAME}: {key}: must be a string")
         else:
             errors.append(_unknown(key, sorted([*tables, *_SCHEMA[""]]), ""))
-    weight = data.get("status", {}).get("partial_outage_weight", 0.3)
+    status, search = data.get("status"), data.get("search")
+    weight = status.get("partial_outage_weight", 0.3) if isinstance(status, dict) else 0.3
     if isinstance(weight, int | float) and not isinstance(weight, bool) and not 0 <= weight <= 1:
         errors.append(f"{CONFIG_NAME}: status.partial_outage_weight: must be between 0 and 1")
-    for rule, level in sorted(data.get("levels", {}).items()):
+    engine = search.get("engine", "pagefind") if isinstance(search, dict) else "pagefind"
+    if isinstance(engine, str) and engine not in SEARCH_ENGINES:
+        errors.append(f"{CONFIG_NAME}: search.engine: must be one of {', '.join(SEARCH_ENGINES)}")
+    levels = data.get("levels")
+    for rule, level in sorted(levels.items() if isinstance(levels, dict) else ()):
         if isinstance(level, str) and level not in {lv.value for lv in Level}:
             errors.append(f"{CONFIG_NAME}: levels.{rule}: must be one of error, warning, notice")
     return errors
@@ -253,4 +264,5 @@ def load(root: Path) -> Config:
         annotation_keys=tuple(alerts.get("annotation_keys", ("runbook_url",))),
         url_templates=tuple(alerts.get("url_templates", ())),
         site_url=alerts.get("site_url") or _mkdocs_value(root, "site_url"),
+        search_engine=data.get("search", {}).get("engine", "pagefind"),
     )

@@ -24,7 +24,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from . import alerting, api, insights, links, statuspage, timeutil
+from . import alerting, api, insights, links, search, statuspage, timeutil
 from .charts import Chart
 from .config import Config, ConfigError
 from .config import load as load_config
@@ -84,11 +84,49 @@ class Site:
         for uri in (CSS_URI, STATUS_CSS_URI):
             if uri not in config.extra_css:
                 config.extra_css.append(uri)
+        self._configure_search(config)
         # mkdocs serve rebuilds when these change too, not only docs_dir and mkdocs.yml.
         for path in (root / "incident-kb.toml", root / "templates" / "site"):
             if path.exists() and str(path) not in config.watch:
                 config.watch.append(str(path))
         return config
+
+    def _configure_search(self, config: MkDocsConfig) -> None:
+        """Put our search panel in Material's header, or check that Material's is there."""
+        assert self.config is not None
+        has_material_search = "material/search" in config.plugins
+        if self.config.search_engine == "material":
+            if not has_material_search:
+                raise PluginError(
+                    'incident-kb.toml: search.engine is "material" but mkdocs.yml lists no '
+                    "`search` plugin: add it under plugins, or use the Pagefind search"
+                )
+            return
+        if has_material_search:
+            raise PluginError(
+                "mkdocs.yml: plugins: remove `search`: the site's search is Pagefind "
+                '(incident-kb.toml search.engine = "pagefind", the default); set '
+                'engine = "material" to keep Material\'s own search instead'
+            )
+        if config.theme.name != "material":
+            raise PluginError(
+                f"incident-kb's search needs the material theme, not {config.theme.name!r}: "
+                'set theme.name to material, or incident-kb.toml search.engine = "material"'
+            )
+        theme_dir = str(search.THEME_DIR)
+        if theme_dir not in config.theme.dirs:  # after the team's custom_dir, before Material
+            config.theme.dirs.insert(1 if config.theme.custom_dir else 0, theme_dir)
+        if search.SCRIPT_URI not in [str(script) for script in config.extra_javascript]:
+            config.extra_javascript.append(search.SCRIPT_URI)
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        """Index the written site for the Pagefind search."""
+        if self.config is None or self.config.search_engine != "pagefind":
+            return
+        try:
+            search.index_site(Path(config.site_dir))
+        except search.SearchError as exc:
+            raise PluginError(str(exc)) from None
 
     def _docs_rel(self, path: str) -> str:
         assert self.config is not None
@@ -179,6 +217,12 @@ class Site:
         status_css = resources.files("incident_kb").joinpath("assets", "status.css").read_bytes()
         if files.get_file_from_path(STATUS_CSS_URI) is None:
             files.append(File.generated(config, STATUS_CSS_URI, content=status_css))
+        if (
+            self.config.search_engine == "pagefind"
+            and files.get_file_from_path(search.SCRIPT_URI) is None
+        ):
+            script = resources.files("incident_kb").joinpath(search.SCRIPT_URI).read_bytes()
+            files.append(File.generated(config, search.SCRIPT_URI, content=script))
         self.build = _Build(renderer, documents, texts, contents)
         return files
 
