@@ -11,6 +11,7 @@ import re
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterator
+from functools import lru_cache
 
 # Fences may sit inside list items, so any indentation opens one (CommonMark allows up to
 # three spaces more than the list item's content; runbook steps nest deeper).
@@ -66,11 +67,25 @@ def fence_states(body: str) -> list[bool]:
 
 def prose_lines(body: str, first_line: int) -> Iterator[tuple[int, str]]:
     """(file line, text) for every line outside fenced code, inline code blanked out."""
-    for offset, (line, in_code) in enumerate(
-        zip(body.split("\n"), fence_states(body), strict=True)
-    ):
-        if not in_code:
-            yield first_line + offset, blank_code_spans(line)
+    for offset, line in _prose(body):
+        yield first_line + offset, line
+
+
+@lru_cache(maxsize=1 << 15)
+def _prose(body: str) -> tuple[tuple[int, str], ...]:
+    """Worked out once per body: several rules read the prose of every document."""
+    return tuple(
+        (offset, blank_code_spans(line))
+        for offset, (line, in_code) in enumerate(
+            zip(body.split("\n"), fence_states(body), strict=True)
+        )
+        if not in_code
+    )
+
+
+def forget() -> None:
+    """Drop the prose worked out for the rules: a build keeps going for minutes after."""
+    _prose.cache_clear()
 
 
 def code_span_ranges(line: str) -> list[tuple[int, int]]:
@@ -128,6 +143,8 @@ def _heading_text(rest: str) -> str:
 
 def links(body: str, first_line: int) -> Iterator[tuple[int, str]]:
     """(file line, id) for every ``[[ID]]`` outside code."""
+    if "[[" not in body:
+        return
     for number, line in prose_lines(body, first_line):
         for m in LINK_RE.finditer(line):
             yield number, m.group(1)

@@ -39,7 +39,7 @@ class Freshness:
 def used_in(runbook_id: str, kb: KnowledgeBase) -> list[Postmortem]:
     """Postmortems whose response used this runbook, newest first."""
     return sorted(
-        (p for p in kb.postmortems if runbook_id in p.runbooks),
+        kb.postmortems_by_runbook.get(runbook_id, ()),
         key=lambda p: (p.started_at, p.id),
         reverse=True,
     )

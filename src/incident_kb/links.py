@@ -6,7 +6,9 @@ them and turns them into URLs for either ``use_directory_urls`` setting.
 
 from __future__ import annotations
 
+import heapq
 import posixpath
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -84,11 +86,7 @@ def replace_wikilinks(
 def referenced_by(pm: Postmortem, kb: KnowledgeBase) -> list[Postmortem]:
     """Later write-ups that name this incident as related or as what they repeat."""
     return sorted(
-        (
-            other
-            for other in kb.postmortems
-            if other.id != pm.id and (pm.id in other.related or other.recurrence_of == pm.id)
-        ),
+        (other for other in kb.postmortems_referring_to.get(pm.id, ()) if other.id != pm.id),
         key=lambda p: (p.started_at, p.id),
         reverse=True,
     )
@@ -98,16 +96,25 @@ def similar(pm: Postmortem, kb: KnowledgeBase, limit: int = 5) -> list[Postmorte
     """Up to ``limit`` incidents sharing a service or a tag: most shared first, then newest.
 
     A shared service counts twice a shared tag: the same system failing again says more
-    than a shared label.
+    than a shared label. Only incidents that share something are scored (through the
+    knowledge base's indexes), never every postmortem.
     """
-    scored: list[tuple[int, Postmortem]] = []
-    for other in kb.postmortems:
-        if other.id == pm.id:
-            continue
-        score = 2 * len(set(pm.services) & set(other.services)) + len(
-            set(pm.tags) & set(other.tags)
-        )
-        if score:
-            scored.append((score, other))
-    scored.sort(key=lambda item: (-item[0], -item[1].started_at.timestamp(), item[1].id))
-    return [other for _, other in scored[:limit]]
+    scores: Counter[int] = Counter()
+    found: dict[int, Postmortem] = {}
+    for weight, index, keys in (
+        (2, kb.postmortems_by_service, dict.fromkeys(pm.services)),
+        (1, kb.postmortems_by_tag, dict.fromkeys(pm.tags)),
+    ):
+        for key in keys:
+            for other in index.get(key, ()):
+                scores[id(other)] += weight
+                found[id(other)] = other
+    ranked = heapq.nsmallest(
+        limit,
+        (
+            (-score, -found[key].started_at.timestamp(), found[key].id, key)
+            for key, score in scores.items()
+            if found[key].id != pm.id
+        ),
+    )
+    return [found[key] for *_, key in ranked]

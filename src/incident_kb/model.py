@@ -233,6 +233,35 @@ class KnowledgeBase:
     def service_by_id(self) -> dict[str, Service]:
         return self._first_by_path(self.services)
 
+    # Indexes built once per knowledge base, so that a page's lookups cost what they find,
+    # not a scan of every postmortem (which made the build quadratic in documents).
+
+    def _postmortems_by(self, keys: Any) -> dict[str, tuple[Postmortem, ...]]:
+        table: dict[str, list[Postmortem]] = {}
+        for pm in self.postmortems:
+            for key in dict.fromkeys(keys(pm)):
+                table.setdefault(key, []).append(pm)
+        return {key: tuple(found) for key, found in table.items()}
+
+    @cached_property
+    def postmortems_by_service(self) -> dict[str, tuple[Postmortem, ...]]:
+        return self._postmortems_by(lambda pm: pm.services)
+
+    @cached_property
+    def postmortems_by_tag(self) -> dict[str, tuple[Postmortem, ...]]:
+        return self._postmortems_by(lambda pm: pm.tags)
+
+    @cached_property
+    def postmortems_by_runbook(self) -> dict[str, tuple[Postmortem, ...]]:
+        return self._postmortems_by(lambda pm: pm.runbooks)
+
+    @cached_property
+    def postmortems_referring_to(self) -> dict[str, tuple[Postmortem, ...]]:
+        """Incident id -> write-ups naming it as related or as what they repeat."""
+        return self._postmortems_by(
+            lambda pm: [*pm.related, *([pm.recurrence_of] if pm.recurrence_of else [])]
+        )
+
     def identified(self) -> tuple[Postmortem | Runbook | Service, ...]:
         """Every document that has an id, postmortems first."""
         docs: tuple[Postmortem | Runbook | Service, ...] = (

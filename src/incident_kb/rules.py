@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import UTC, date, datetime
 from functools import lru_cache
 
@@ -92,22 +92,26 @@ def _check_ids(
     doc: Postmortem | Runbook,
     field_name: str,
     values: tuple[str, ...],
-    known: Iterable[str],
+    known: Collection[str],
     what: Kind,
     kb: KnowledgeBase,
     findings: Findings,
+    *,
+    besides: str | None = None,
 ) -> None:
-    known = list(known)
+    """Each of ``values`` is in ``known`` (a dict or set: one lookup each); ``besides`` is
+    left out of the "did you mean" candidates."""
     for index, value in enumerate(values):
         if value in known or kb.is_invalid(what, value):
             continue
         what_word = "incident" if what == "postmortem" else what
         field_path = f"{field_name}[{index}]"
+        candidates = [k for k in known if k != besides]
         findings.add(
             doc.source.path,
             doc.source.line(field_path),
             field_path,
-            f"unknown {what_word} '{value}'{_did_you_mean(value, known)}",
+            f"unknown {what_word} '{value}'{_did_you_mean(value, candidates)}",
             rule="reference",
         )
 
@@ -128,16 +132,19 @@ def _check_severity(
     )
 
 
+def _other_ids(kb: KnowledgeBase, pm: Postmortem) -> list[str]:
+    return [i for i in kb.postmortem_by_id if i != pm.id]
+
+
 def check_references(kb: KnowledgeBase, findings: Findings) -> None:
     """Every id a document names exists: services, levels, runbooks, incidents, components."""
     levels = list(kb.policy.by_id) if kb.policy else None
-    services = list(kb.service_by_id)
+    services = kb.service_by_id
     for pm in kb.postmortems:
         src = pm.source
         _check_severity(pm, pm.severity, levels, findings)
         _check_ids(pm, "services", pm.services, services, "service", kb, findings)
         _check_ids(pm, "runbooks", pm.runbooks, kb.runbook_by_id, "runbook", kb, findings)
-        others = [i for i in kb.postmortem_by_id if i != pm.id]
         for index, rel_id in enumerate(pm.related):
             if rel_id == pm.id:
                 findings.add(
@@ -151,10 +158,11 @@ def check_references(kb: KnowledgeBase, findings: Findings) -> None:
             pm,
             "related",
             tuple(r for r in pm.related if r != pm.id),
-            others,
+            kb.postmortem_by_id,
             "postmortem",
             kb,
             findings,
+            besides=pm.id,
         )
         if pm.recurrence_of is not None:
             earlier = kb.postmortem_by_id.get(pm.recurrence_of)
@@ -164,7 +172,7 @@ def check_references(kb: KnowledgeBase, findings: Findings) -> None:
             elif earlier is None and not kb.is_invalid("postmortem", pm.recurrence_of):
                 message = (
                     f"unknown incident '{pm.recurrence_of}'"
-                    f"{_did_you_mean(pm.recurrence_of, others)}"
+                    f"{_did_you_mean(pm.recurrence_of, _other_ids(kb, pm))}"
                 )
             elif earlier is not None and earlier.started_at >= pm.started_at:
                 message = (
@@ -421,7 +429,13 @@ def check_blame(kb: KnowledgeBase, config: Config, findings: Findings) -> None:
     pattern = blame_pattern(config.blame_phrases)
     if pattern is None:
         return
+    # A phrase can only match where its first word occurs: a substring test per word
+    # skips most bodies long before the regex would.
+    firsts = {p.strip().casefold().split()[0] for p in config.blame_phrases if p.strip()}
     for pm in kb.postmortems:
+        folded = pm.body.casefold()
+        if not any(word in folded for word in firsts) or not pattern.search(pm.body):
+            continue
         for line, text in prose_lines(pm.body, pm.source.body_line):
             for m in pattern.finditer(text):
                 findings.add(
@@ -498,10 +512,17 @@ _UNSAFE = (
 )
 
 
+_UNSAFE_ANYWHERE = re.compile(
+    "|".join(f"(?:{pattern.pattern})" for pattern, _ in _UNSAFE), re.IGNORECASE
+)
+
+
 def check_unsafe_html(kb: KnowledgeBase, config: Config, findings: Findings) -> None:
     """Bodies arrive in pull requests and MkDocs passes raw HTML through: anything in prose
     that could run script in a reader's browser is refused (code blocks are fine)."""
     for doc in _bodies(kb):
+        if not _UNSAFE_ANYWHERE.search(doc.body):
+            continue  # nothing anywhere in the body, code included: one scan, not six
         for line, text in prose_lines(doc.body, doc.source.body_line):
             if "<" not in text and "{" not in text and "](" not in text:
                 continue

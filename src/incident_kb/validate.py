@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from . import alertrules, rules
+from . import alertrules, bodytext, rules
 from .config import Config
 from .findings import Finding, Findings, Level
 from .loading import PageText, load_knowledge_base
@@ -36,4 +36,5 @@ def check(config: Config, today: date) -> Result:
     kb, documents = load_knowledge_base(config, findings, texts)
     kb = replace(kb, defined_alerts=alertrules.defined_alerts(config))
     rules.run_all(kb, config, today, findings)
+    bodytext.forget()  # the prose the rules shared is not needed past this point
     return Result(kb, tuple(findings.sorted()), documents, texts)

@@ -92,6 +92,8 @@ def flow_depth(text: str) -> tuple[int, int]:
     Quoted strings and comments are skipped, roughly as YAML does; the point is a cheap
     upper bound that keeps pathological input away from the C parser.
     """
+    if "[" not in text and "{" not in text:
+        return 0, 1  # no flow collection at all: the usual front-matter, told in C
     depth = deepest = 0
     deepest_line = line = 1
     quote = ""
