@@ -16,7 +16,7 @@ endif
 # Material prints an end-of-life banner on every build; it is not about our content.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site serve test lint validate clean
+.PHONY: site serve test lint validate bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,13 +42,19 @@ serve: validate
 	$(BIN)/mkdocs serve
 
 lint: $(TESTDEPS)
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests scripts bench
+	$(BIN)/ruff format --check src tests scripts bench
 	$(BIN)/mypy
 
 test: $(TESTDEPS)
 	$(MAKE) --no-print-directory lint
 	$(BIN)/pytest
+
+# Scale benchmark: 1,000, 5,000 and 10,000 generated postmortems (BENCH_SIZES="1000" for a
+# quick run); writes bench/results.json and the tables in bench/README.md. Needs Chromium.
+BENCH_SIZES ?= 1000 5000 10000
+bench: $(TESTDEPS)
+	BENCH_SIZES="$(BENCH_SIZES)" $(BIN)/python bench/run.py
 
 clean:
 	rm -rf site .pytest_cache .mypy_cache .ruff_cache
