@@ -39,7 +39,7 @@ def test_bench_measures_every_figure_at_a_tiny_size(tmp_path: Path) -> None:
     for result in report["results"]:
         assert result["documents"]["postmortems"] == result["n"]
         assert result["documents"]["services"] == 6
-        for figure in ("validate", "floor", "build", "bare_build"):
+        for figure in ("validate", "floor", "build", "pagefind", "bare_build"):
             assert result[figure]["seconds"] > 0
             assert len(result[figure]["samples_seconds"]) == 1
         assert result["build"]["peak_rss_bytes"] > 10_000_000

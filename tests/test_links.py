@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pytest
 
+from conftest import EXAMPLE_TODAY, REPO
 from incident_kb import links
 from incident_kb.escaping import Md, finalize, md_text, safe_url
 from incident_kb.freshness import runbook_freshness, used_in
-from incident_kb.model import KnowledgeBase, Runbook, Source
+from incident_kb.model import KnowledgeBase, Postmortem, Runbook, Source
 from test_rules import API, AUTH, POLICY, kb, pm, ts
 
 
@@ -198,3 +201,42 @@ def test_code_in_list_steps_and_indented_blocks_is_not_prose() -> None:
 
 def test_file_names_are_percent_encoded_in_links() -> None:
     assert links.relative("index.md", "runbooks/a) <b>.md") == "runbooks/a%29%20%3Cb%3E.md"
+
+
+def _similar_by_scanning(
+    incident: Postmortem, kb: KnowledgeBase, limit: int = 5
+) -> list[Postmortem]:
+    """The definition, by brute force: every other incident scored, best then newest first."""
+    scored = []
+    for other in kb.postmortems:
+        if other.id == incident.id:
+            continue
+        score = 2 * len(set(incident.services) & set(other.services)) + len(
+            set(incident.tags) & set(other.tags)
+        )
+        if score:
+            scored.append((-score, -other.started_at.timestamp(), other.id, other))
+    scored.sort(key=lambda item: item[:3])
+    return [item[3] for item in scored[:limit]]
+
+
+def test_similar_matches_its_definition_on_a_generated_corpus(tmp_path: Path) -> None:
+    """The indexed ranking equals scoring every pair, including every tie at the cut-off."""
+    import importlib.util
+
+    from incident_kb.config import load as load_config
+    from incident_kb.validate import check
+
+    spec = importlib.util.spec_from_file_location(
+        "generate_corpus", REPO / "scripts" / "generate_corpus.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    module.generate(400, 7, tmp_path / "kb")
+    kb = check(load_config(tmp_path / "kb"), EXAMPLE_TODAY).kb
+    assert len(kb.postmortems) == 400
+    for incident in kb.postmortems:
+        assert links.similar(incident, kb) == _similar_by_scanning(incident, kb), incident.id
+        assert links.similar(incident, kb, limit=1) == _similar_by_scanning(incident, kb, limit=1)

@@ -7,7 +7,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Literal
+from functools import wraps
+from typing import Any, Literal, TypeVar
 
 from . import actions
 from .model import KnowledgeBase, Postmortem, Service
@@ -160,6 +161,33 @@ def incident_times(pm: Postmortem) -> IncidentTimes:
     return IncidentTimes(pm, values, reasons)
 
 
+_T = TypeVar("_T")
+
+
+def per_knowledge_base(fn: Callable[..., _T]) -> Callable[..., _T]:
+    """Remember a pure function's answers for the last knowledge base it was asked about.
+
+    Every service page asks the same question of the same model (each service's figures come
+    from one pass over every incident): without this, a build would answer it once per
+    service, in time growing with services times incidents. The model is immutable, so the
+    answer holds until another knowledge base comes along; callers must not change it.
+    """
+    slot: dict[str, Any] = {"kb": None, "answers": {}}
+
+    @wraps(fn)
+    def remembered(kb: KnowledgeBase, *args: Any, **kwargs: Any) -> _T:
+        if slot["kb"] is not kb:
+            slot["kb"], slot["answers"] = kb, {}
+        answers: dict[tuple[Any, ...], _T] = slot["answers"]
+        key = (args, tuple(sorted(kwargs.items())))
+        if key not in answers:
+            answers[key] = fn(kb, *args, **kwargs)
+        return answers[key]
+
+    return remembered
+
+
+@per_knowledge_base
 def all_incident_times(kb: KnowledgeBase) -> list[IncidentTimes]:
     """Every incident's times, oldest start first (then by id); open incidents included."""
     return [incident_times(pm) for pm in _by_start(kb.postmortems)]
@@ -209,6 +237,7 @@ def response_stats_by_severity(kb: KnowledgeBase, metric: TimeMetric) -> dict[st
     return {sev: stats[sev] for sev in severity_order(kb, stats) if sev in stats}
 
 
+@per_knowledge_base
 def response_stats_by_service(kb: KnowledgeBase, metric: TimeMetric) -> dict[str, Stat]:
     """``metric`` per service id; an incident counts for each service it affected."""
     return response_stats_by(kb, metric, lambda pm: pm.services)
@@ -263,6 +292,7 @@ def severity_order(kb: KnowledgeBase, seen: Iterable[str] = ()) -> list[str]:
     return known + sorted(set(seen) - set(known))
 
 
+@per_knowledge_base
 def incidents_per_quarter(
     kb: KnowledgeBase, today: date | None = None
 ) -> dict[str, dict[str, dict[str, int]]]:

@@ -6,7 +6,6 @@ them and turns them into URLs for either ``use_directory_urls`` setting.
 
 from __future__ import annotations
 
-import heapq
 import posixpath
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -97,24 +96,23 @@ def similar(pm: Postmortem, kb: KnowledgeBase, limit: int = 5) -> list[Postmorte
 
     A shared service counts twice a shared tag: the same system failing again says more
     than a shared label. Only incidents that share something are scored (through the
-    knowledge base's indexes), never every postmortem.
+    knowledge base's indexes, counted in C by ``Counter.update``), and only those scoring
+    at least the ``limit``-th best are ordered: a page costs what it shares, not a pass
+    over every postmortem.
     """
     scores: Counter[int] = Counter()
-    found: dict[int, Postmortem] = {}
-    for weight, index, keys in (
-        (2, kb.postmortems_by_service, dict.fromkeys(pm.services)),
-        (1, kb.postmortems_by_tag, dict.fromkeys(pm.tags)),
-    ):
-        for key in keys:
-            for other in index.get(key, ()):
-                scores[id(other)] += weight
-                found[id(other)] = other
-    ranked = heapq.nsmallest(
-        limit,
-        (
-            (-score, -found[key].started_at.timestamp(), found[key].id, key)
-            for key, score in scores.items()
-            if found[key].id != pm.id
-        ),
-    )
-    return [found[key] for *_, key in ranked]
+    for service in dict.fromkeys(pm.services):
+        found = kb.postmortems_by_service.get(service, ())
+        scores.update(map(id, found))
+        scores.update(map(id, found))
+    for tag in dict.fromkeys(pm.tags):
+        scores.update(map(id, kb.postmortems_by_tag.get(tag, ())))
+    by_key = kb.postmortem_by_object_id
+    ranked = [(key, score) for key, score in scores.most_common() if by_key[key].id != pm.id]
+    if not ranked:
+        return []
+    cutoff = ranked[min(limit, len(ranked)) - 1][1]
+    best = [by_key[key] for key, score in ranked if score >= cutoff]
+    score_of = dict(ranked)
+    best.sort(key=lambda other: (-score_of[id(other)], -other.started_at.timestamp(), other.id))
+    return best[:limit]

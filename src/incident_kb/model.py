@@ -244,6 +244,11 @@ class KnowledgeBase:
         return {key: tuple(found) for key, found in table.items()}
 
     @cached_property
+    def postmortem_by_object_id(self) -> dict[int, Postmortem]:
+        """``id()`` of each postmortem object -> the object (ids may repeat; objects not)."""
+        return {id(pm): pm for pm in self.postmortems}
+
+    @cached_property
     def postmortems_by_service(self) -> dict[str, tuple[Postmortem, ...]]:
         return self._postmortems_by(lambda pm: pm.services)
 
