@@ -330,11 +330,13 @@ def bench_size(
 
     hooks = measure(runs, build("mkdocs.yml", site, strict=True))
     log(f"N={n}: build with hooks {hooks['seconds']:.1f} s")
-    # The search index step of that build on its own: its share of the time and memory.
-    from incident_kb.search import pagefind_command
-
+    # The search index step of that build on its own (every bundle, as the build runs it):
+    # its share of the time, and its memory apart from MkDocs'.
+    index = "import sys, pathlib; from incident_kb import search; "
+    index += "search.index_site(pathlib.Path(sys.argv[1]))"
     pagefind = measure(
-        runs, lambda: run_measured(pagefind_command(site), cwd=root, what="Pagefind")
+        runs,
+        lambda: run_measured([sys.executable, "-c", index, str(site)], cwd=root, what="Pagefind"),
     )
     write_bare_config(root)
     bare = measure(runs, build("mkdocs.bare.yml", bare_site, strict=False))

@@ -1,4 +1,5 @@
-"""Read the Pagefind index a build wrote: one fragment per indexed page, as the browser gets it."""
+"""Read the Pagefind index a build wrote, as the browser gets it: the bundles listed in
+pagefind/bundles.json, and in each one fragment per indexed page."""
 
 from __future__ import annotations
 
@@ -10,17 +11,27 @@ from typing import Any
 _SIGNATURE = b"pagefind_dcd"
 
 
+def bundles(site: Path) -> list[Path]:
+    """The bundle folders, first the one whose script runs the search."""
+    manifest = json.loads((site / "pagefind" / "bundles.json").read_text(encoding="utf-8"))
+    return [site / path for path in manifest["bundles"]]
+
+
 def fragments(site: Path) -> list[dict[str, Any]]:
-    """Every page's fragment (url, content, meta.title ...), sorted by URL."""
+    """Every page's fragment (url, content, meta.title ...) in every bundle, sorted by URL."""
     found = []
-    for path in sorted((site / "pagefind" / "fragment").glob("*.pf_fragment")):
-        data = gzip.decompress(path.read_bytes())
-        assert data.startswith(_SIGNATURE), path
-        found.append(json.loads(data[len(_SIGNATURE) :]))
+    for bundle in bundles(site):
+        for path in sorted((bundle / "fragment").glob("*.pf_fragment")):
+            data = gzip.decompress(path.read_bytes())
+            assert data.startswith(_SIGNATURE), path
+            found.append(json.loads(data[len(_SIGNATURE) :]))
     return sorted(found, key=lambda fragment: fragment["url"])
 
 
-def entry(site: Path) -> dict[str, Any]:
-    """pagefind-entry.json: the version and, per language, the page count."""
-    result: dict[str, Any] = json.loads((site / "pagefind" / "pagefind-entry.json").read_text())
-    return result
+def page_count(site: Path) -> int:
+    """Pages indexed, by each bundle's pagefind-entry.json."""
+    total = 0
+    for bundle in bundles(site):
+        entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+        total += sum(language["page_count"] for language in entry["languages"].values())
+    return total

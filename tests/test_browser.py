@@ -353,10 +353,17 @@ def test_search_keyboard_and_a_site_under_a_sub_path(
     tmp_path_factory: pytest.TempPathFactory,
     tmp_path: Path,
 ) -> None:
-    """Served under /kb/ (as behind a reverse proxy or on GitHub Pages), "/" opens the
-    search, results link inside /kb/, Escape closes it and Enter opens the first result."""
+    """Served under /kb/ (as behind a reverse proxy or on GitHub Pages) and indexed in
+    bundles of 7 pages (as a large site is), "/" opens the search, the merged results link
+    inside /kb/, Escape closes it and Enter opens the first result."""
     tmp = tmp_path_factory.mktemp("sub-path")
-    built(site_project(tmp, REPO / "docs"), tmp / "host" / "kb")
+    root = site_project(tmp, REPO / "docs")
+    toml = root / "incident-kb.toml"
+    text = toml.read_text()
+    assert "\npages_per_bundle = 2000\n" in text
+    toml.write_text(text.replace("\npages_per_bundle = 2000\n", "\npages_per_bundle = 7\n"))
+    built(root, tmp / "host" / "kb")
+    assert (tmp / "host" / "kb" / "pagefind" / "3" / "pagefind.js").is_file()
     with serve(tmp / "host") as host:
         base_url = host + "kb/"
         with browser(playwright, chromium, base_url, tmp_path, "light") as session:

@@ -11,7 +11,7 @@ import pytest
 from conftest import FIXTURES, build_site, run_cli, site_project
 from htmltree import load
 from incident_kb import search
-from pagefind_index import entry, fragments
+from pagefind_index import bundles, fragments, page_count
 
 VALID = FIXTURES / "valid"
 
@@ -41,7 +41,8 @@ def test_default_is_pagefind_over_each_page_article(tmp_path: Path) -> None:
     pages = sorted(p for p in site.rglob("*.html") if "pagefind" not in p.parts)
     found = fragments(site)
     # Every page with an article is indexed once (the 404 page has one too).
-    assert entry(site)["languages"]["en"]["page_count"] == len(found) == len(pages)
+    assert page_count(site) == len(found) == len(pages)
+    assert bundles(site) == [site / "pagefind"]  # a small site: one bundle
     for fragment in found:
         assert fragment["meta"]["title"], fragment["url"]
         assert "¶" not in fragment["content"]  # permalink marks are left out
@@ -120,12 +121,45 @@ def test_the_teams_custom_dir_wins_over_our_partials(tmp_path: Path) -> None:
 def test_a_failed_index_fails_with_pagefinds_reason(tmp_path: Path) -> None:
     empty = tmp_path / "empty-site"
     empty.mkdir()
-    with pytest.raises(search.SearchError) as failure:
+    with pytest.raises(search.SearchError, match="no HTML page in"):
         search.index_site(empty)
+    no_article = tmp_path / "plain-site"
+    no_article.mkdir()
+    (no_article / "index.html").write_text("<html><body><p>no article</p></body></html>")
+    with pytest.raises(search.SearchError) as failure:
+        search.index_site(no_article)
     message = str(failure.value)
-    assert message.startswith(f"search: Pagefind could not index {empty} (exit 1)")
-    assert "did not contain any html files" in message
-    assert message.count("did not contain any html files") == 1
+    assert message.startswith(f"search: Pagefind could not index {no_article} (exit 1)")
+    assert message.count("Pagefind was not able to build an index") == 1
+    assert (no_article / "index.html").is_file()  # the page is left as it was
+
+
+def test_a_large_site_is_indexed_in_bundles_the_browser_merges(tmp_path: Path) -> None:
+    """Past pages_per_bundle pages, each bundle holds its share of pages, every page is in
+    exactly one, and the same site gives the same bundles."""
+    root = project(tmp_path)
+    toml = root / "incident-kb.toml"
+    toml.write_text(toml.read_text() + "\n[search]\npages_per_bundle = 4\n")
+    site = tmp_path / "site"
+    proc = build_site(root, site)
+    assert proc.returncode == 0, proc.stderr
+    pages = sorted(p for p in site.rglob("*.html") if "pagefind" not in p.relative_to(site).parts)
+    found = bundles(site)
+    assert len(found) == -(-len(pages) // 4) > 1
+    assert found[0] == site / "pagefind" and found[1] == site / "pagefind" / "2"
+    urls = [fragment["url"] for fragment in fragments(site)]
+    assert len(urls) == len(set(urls)) == len(pages) == page_count(site)
+    for bundle in found:
+        assert (bundle / "pagefind.js").is_file()
+    before = {
+        p.relative_to(site): p.read_bytes() for p in (site / "pagefind").rglob("*") if p.is_file()
+    }
+    search.index_site(site, pages_per_bundle=4)
+    after = {
+        p.relative_to(site): p.read_bytes() for p in (site / "pagefind").rglob("*") if p.is_file()
+    }
+    assert before == after
+    assert not list(tmp_path.glob(".pagefind-*"))  # the folders of links are gone
 
 
 def test_the_index_is_the_same_for_the_same_site(tmp_path: Path) -> None:

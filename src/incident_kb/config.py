@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from .findings import Level
+from .search import PAGES_PER_BUNDLE
 
 CONFIG_NAME = "incident-kb.toml"
 
@@ -99,6 +100,8 @@ class Config:
     #: The site's search: "pagefind" (a chunked index, fast at any size) or "material"
     #: (Material's own plugin, which downloads the whole index before the first result).
     search_engine: str = "pagefind"
+    #: Pages per Pagefind bundle: bounds the indexer's memory on a large site.
+    search_pages_per_bundle: int = PAGES_PER_BUNDLE
 
     def level(self, rule: str) -> Level:
         return self.levels.get(rule, Level.ERROR)
@@ -121,7 +124,7 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "alerts": {"rules": list, "annotation_keys": list, "url_templates": list, "site_url": str},
     "action_items": {"due_soon_days": int},
     "status": {"partial_outage_weight": (int, float)},
-    "search": {"engine": str},
+    "search": {"engine": str, "pages_per_bundle": int},
 }
 
 SEARCH_ENGINES = ("pagefind", "material")
@@ -265,4 +268,5 @@ def load(root: Path) -> Config:
         url_templates=tuple(alerts.get("url_templates", ())),
         site_url=alerts.get("site_url") or _mkdocs_value(root, "site_url"),
         search_engine=data.get("search", {}).get("engine", "pagefind"),
+        search_pages_per_bundle=data.get("search", {}).get("pages_per_bundle", PAGES_PER_BUNDLE),
     )

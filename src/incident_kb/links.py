@@ -6,10 +6,12 @@ them and turns them into URLs for either ``use_directory_urls`` setting.
 
 from __future__ import annotations
 
+import heapq
 import posixpath
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from itertools import combinations
 from urllib.parse import quote
 
 from .bodytext import LINK_RE, code_span_ranges, fence_states
@@ -95,24 +97,52 @@ def similar(pm: Postmortem, kb: KnowledgeBase, limit: int = 5) -> list[Postmorte
     """Up to ``limit`` incidents sharing a service or a tag: most shared first, then newest.
 
     A shared service counts twice a shared tag: the same system failing again says more
-    than a shared label. Only incidents that share something are scored (through the
-    knowledge base's indexes, counted in C by ``Counter.update``), and only those scoring
-    at least the ``limit``-th best are ordered: a page costs what it shares, not a pass
-    over every postmortem.
+    than a shared label. Incidents are handled as ranks (their place newest first) in sets,
+    so the work is set arithmetic in C: those sharing a service are few and scored one by
+    one; those sharing only tags (a tag may be on thousands) are grouped by how many tags
+    they share, and only the newest of the groups needed are ever looked at.
     """
+    newest = kb.postmortems_newest_first
+    by_service, by_tag = kb.rank_sets_by_service, kb.rank_sets_by_tag
+    same_id = kb.rank_sets_by_id.get(pm.id, frozenset())  # itself, and any duplicate
+    tag_sets = [by_tag.get(tag, frozenset()) for tag in dict.fromkeys(pm.tags)]
+    service_sets = [by_service.get(s, frozenset()) for s in dict.fromkeys(pm.services)]
+    sharing_service = frozenset().union(*service_sets) - same_id
     scores: Counter[int] = Counter()
-    for service in dict.fromkeys(pm.services):
-        found = kb.postmortems_by_service.get(service, ())
-        scores.update(map(id, found))
-        scores.update(map(id, found))
-    for tag in dict.fromkeys(pm.tags):
-        scores.update(map(id, kb.postmortems_by_tag.get(tag, ())))
-    by_key = kb.postmortem_by_object_id
-    ranked = [(key, score) for key, score in scores.most_common() if by_key[key].id != pm.id]
-    if not ranked:
-        return []
-    cutoff = ranked[min(limit, len(ranked)) - 1][1]
-    best = [by_key[key] for key, score in ranked if score >= cutoff]
-    score_of = dict(ranked)
-    best.sort(key=lambda other: (-score_of[id(other)], -other.started_at.timestamp(), other.id))
-    return best[:limit]
+    for members in service_sets:
+        scores.update(members & sharing_service)
+        scores.update(members & sharing_service)
+    for members in tag_sets:
+        scores.update(members & sharing_service)
+    # Tag-only incidents: in at least k of the tag sets, worked out from the most tags down
+    # and only as far as needed.
+    at_least: dict[int, frozenset[int]] = {}
+
+    def tag_only(k: int) -> frozenset[int]:
+        for n in (k, k + 1):
+            if n not in at_least and n <= len(tag_sets):
+                at_least[n] = _in_at_least(tag_sets, n)
+        more = at_least.get(k + 1, frozenset())
+        return at_least[k] - more - sharing_service - same_id
+
+    chosen: list[int] = []
+    for score in range(max([len(tag_sets), *scores.values()]), 0, -1):
+        level = [rank for rank, value in scores.items() if value == score]
+        if score <= len(tag_sets):
+            level += heapq.nsmallest(limit - len(chosen), tag_only(score))
+        chosen.extend(sorted(level)[: limit - len(chosen)])
+        if len(chosen) >= limit:
+            break
+    return [newest[rank] for rank in chosen]
+
+
+def _in_at_least(groups: list[frozenset[int]], k: int) -> frozenset[int]:
+    """Members of at least ``k`` of ``groups``: unions of intersections in C while the
+    combinations are few, otherwise counted."""
+    if len(groups) <= 6:
+        members: set[int] = set()
+        for combo in combinations(groups, k):
+            members |= frozenset.intersection(*combo)
+        return frozenset(members)
+    counts = Counter(rank for group in groups for rank in group)
+    return frozenset(rank for rank, n in counts.items() if n >= k)

@@ -244,17 +244,34 @@ class KnowledgeBase:
         return {key: tuple(found) for key, found in table.items()}
 
     @cached_property
-    def postmortem_by_object_id(self) -> dict[int, Postmortem]:
-        """``id()`` of each postmortem object -> the object (ids may repeat; objects not)."""
-        return {id(pm): pm for pm in self.postmortems}
+    def postmortems_newest_first(self) -> tuple[Postmortem, ...]:
+        """Newest start first, then by id and path: a postmortem's *rank* is its place here."""
+        return tuple(
+            sorted(
+                self.postmortems,
+                key=lambda pm: (-pm.started_at.timestamp(), pm.id, pm.source.path),
+            )
+        )
 
     @cached_property
-    def postmortems_by_service(self) -> dict[str, tuple[Postmortem, ...]]:
-        return self._postmortems_by(lambda pm: pm.services)
+    def rank_sets_by_service(self) -> dict[str, frozenset[int]]:
+        """Service id -> ranks of its postmortems (sets of ints: intersected in C)."""
+        return self._rank_sets(lambda pm: pm.services)
 
     @cached_property
-    def postmortems_by_tag(self) -> dict[str, tuple[Postmortem, ...]]:
-        return self._postmortems_by(lambda pm: pm.tags)
+    def rank_sets_by_id(self) -> dict[str, frozenset[int]]:
+        return self._rank_sets(lambda pm: [pm.id])
+
+    @cached_property
+    def rank_sets_by_tag(self) -> dict[str, frozenset[int]]:
+        return self._rank_sets(lambda pm: pm.tags)
+
+    def _rank_sets(self, keys: Any) -> dict[str, frozenset[int]]:
+        table: dict[str, set[int]] = {}
+        for rank, pm in enumerate(self.postmortems_newest_first):
+            for key in keys(pm):
+                table.setdefault(key, set()).add(rank)
+        return {key: frozenset(ranks) for key, ranks in table.items()}
 
     @cached_property
     def postmortems_by_runbook(self) -> dict[str, tuple[Postmortem, ...]]:

@@ -10,8 +10,12 @@ Material's search panel (``theme/partials/search.html``, ``assets/incident-kb-se
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 #: Theme templates put before Material's: the header button and the search panel.
@@ -23,13 +27,20 @@ ROOT_SELECTOR = "article.md-content__inner"
 EXCLUDE_SELECTORS = ".headerlink, .md-content__button, .md-source-file"
 #: Where the index goes, under the site folder (and the URL the script loads it from).
 BUNDLE_DIR = "pagefind"
+#: The bundles to load, first the one whose script runs the search: {"bundles": [...]}.
+MANIFEST = "bundles.json"
+#: Pages per Pagefind bundle. Pagefind's indexer keeps what it has read of every page in
+#: memory until it writes the index (0.2-0.45 MB a page here: 4.8 GB for 12,000 pages, see
+#: Pagefind issue #842), so a large site is indexed in bundles of this many pages, one run
+#: each, which the browser merges into one search.
+PAGES_PER_BUNDLE = 2000
 
 
 class SearchError(Exception):
     """The search index could not be written; the build fails with this message."""
 
 
-def pagefind_command(site_dir: Path) -> list[str]:
+def pagefind_command(site_dir: Path, output: Path) -> list[str]:
     """The indexing command: this Python's ``pagefind`` module runs the packaged binary."""
     return [
         sys.executable,
@@ -37,8 +48,8 @@ def pagefind_command(site_dir: Path) -> list[str]:
         "pagefind",
         "--site",
         str(site_dir),
-        "--output-subdir",
-        BUNDLE_DIR,
+        "--output-path",
+        str(output),
         "--root-selector",
         ROOT_SELECTOR,
         "--exclude-selectors",
@@ -47,16 +58,64 @@ def pagefind_command(site_dir: Path) -> list[str]:
     ]
 
 
-def index_site(site_dir: Path, *, timeout: float = 1800) -> None:
-    """Write the Pagefind index of every HTML page under ``site_dir`` to ``pagefind/``."""
+def html_pages(site_dir: Path) -> list[str]:
+    """Every HTML page of the site (not the search bundle's own files), sorted."""
+    return sorted(
+        path.relative_to(site_dir).as_posix()
+        for path in site_dir.rglob("*.html")
+        if path.is_file() and path.relative_to(site_dir).parts[0] != BUNDLE_DIR
+    )
+
+
+def bundle_path(index: int) -> str:
+    """Bundle ``index``'s folder, relative to the site: the first is ``pagefind/``."""
+    return f"{BUNDLE_DIR}/" if index == 0 else f"{BUNDLE_DIR}/{index + 1}/"
+
+
+def index_site(
+    site_dir: Path, *, pages_per_bundle: int = PAGES_PER_BUNDLE, timeout: float = 1800
+) -> list[str]:
+    """Index every HTML page under ``site_dir`` into ``pagefind/`` (and, past
+    ``pages_per_bundle`` pages, further bundles beside it); return the bundle folders.
+
+    Pages are split in path order, so the same site always gives the same bundles. Each
+    bundle is indexed from a folder of links to its pages, so URLs are the site's own.
+    """
+    if pages_per_bundle < 1:
+        raise SearchError("search: pages_per_bundle must be at least 1")
+    out = site_dir / BUNDLE_DIR
+    if out.is_dir():
+        shutil.rmtree(out)  # an earlier index of this build folder (mkdocs serve rebuilds)
+    pages = html_pages(site_dir)
+    if not pages:
+        raise SearchError(f"search: no HTML page in {site_dir} to index")
+    groups = [pages[i : i + pages_per_bundle] for i in range(0, len(pages), pages_per_bundle)]
+    if len(groups) == 1:
+        _run(pagefind_command(site_dir, out), site_dir, timeout)
+    else:
+        with tempfile.TemporaryDirectory(prefix=".pagefind-", dir=site_dir.parent) as tmp:
+            for index, group in enumerate(groups):
+                shard = Path(tmp) / str(index)
+                for rel in group:
+                    _link(site_dir / rel, shard / rel)
+                _run(pagefind_command(shard, site_dir / bundle_path(index)), site_dir, timeout)
+                shutil.rmtree(shard)
+    bundles = [bundle_path(index) for index in range(len(groups))]
+    (out / MANIFEST).write_text(json.dumps({"bundles": bundles}) + "\n", encoding="utf-8")
+    return bundles
+
+
+def _link(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        done = subprocess.run(
-            pagefind_command(site_dir),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
+        os.link(source, target)
+    except OSError:  # a file system without hard links
+        shutil.copyfile(source, target)
+
+
+def _run(command: list[str], site_dir: Path, timeout: float) -> None:
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
         raise SearchError(f"search: Pagefind did not finish within {timeout:.0f} s") from None
     if done.returncode == 0:

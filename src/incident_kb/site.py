@@ -124,7 +124,9 @@ class Site:
         if self.config is None or self.config.search_engine != "pagefind":
             return
         try:
-            search.index_site(Path(config.site_dir))
+            search.index_site(
+                Path(config.site_dir), pages_per_bundle=self.config.search_pages_per_bundle
+            )
         except search.SearchError as exc:
             raise PluginError(str(exc)) from None
 

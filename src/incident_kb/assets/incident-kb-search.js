@@ -32,15 +32,38 @@
   const say = (key, fallback) => translations[key] || fallback;
 
   const bundle = new URL(root.dataset.bundle, document.baseURI).href;
-  const siteRoot = new URL(root.dataset.base + "/", document.baseURI).pathname;
+  const site = new URL(root.dataset.base + "/", document.baseURI);
+  const siteRoot = site.pathname;
+
+  /* A large site's index comes in several bundles (pagefind/bundles.json lists them, the
+     first one's script runs the search); the others are merged into one search. */
+  const bundles = async () => {
+    try {
+      const response = await fetch(bundle + "bundles.json");
+      if (response.ok) {
+        const listed = (await response.json()).bundles;
+        if (Array.isArray(listed) && listed.length) {
+          return listed.map((path) => new URL(path, site).href);
+        }
+      }
+    } catch (_) {
+      /* no manifest: the one bundle in pagefind/ */
+    }
+    return [bundle];
+  };
 
   let engine = null;
   const load = () => {
-    engine ??= import(bundle + "pagefind.js").then(async (pagefind) => {
+    engine ??= (async () => {
+      const [first, ...more] = await bundles();
+      const pagefind = await import(first + "pagefind.js");
       await pagefind.options({ baseUrl: siteRoot, excerptLength: 24 });
+      for (const other of more) {
+        await pagefind.mergeIndex(other, { baseUrl: siteRoot });
+      }
       await pagefind.init();
       return pagefind;
-    });
+    })();
     return engine;
   };
 
