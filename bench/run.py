@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import functools
 import importlib.util
 import json
 import os
@@ -33,12 +32,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -187,39 +185,51 @@ def page_sizes(site: Path) -> list[int]:
 # -- search in the browser -----------------------------------------------------------------
 
 
-class CountingHandler(SimpleHTTPRequestHandler):
-    """Serves the site and counts the bytes of every response body it sends."""
-
-    counter: list[int]
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def copyfile(self, source: Any, outputfile: Any) -> None:
-        data = source.read()
-        self.counter[0] += len(data)
-        outputfile.write(data)
-
-
 @contextlib.contextmanager
-def serve(site: Path) -> Iterator[tuple[str, list[int]]]:
-    counter = [0]
-    handler = type("Handler", (CountingHandler,), {"counter": counter})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+def serve(site: Path) -> Iterator[tuple[str, Callable[[], int]]]:
+    """``site`` served by bench/serve.py in its own process; yields the URL and a function
+    that tells how many response bytes it has sent."""
+    server = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("serve.py")), str(site)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", counter
+        assert server.stdout is not None
+        url = f"http://127.0.0.1:{int(server.stdout.readline())}/"
+
+        def sent() -> int:
+            with urllib.request.urlopen(url + "__bytes__", timeout=10) as answer:
+                return int(answer.read())
+
+        yield url, sent
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+        server.terminate()
+        server.wait(timeout=10)
+
+
+#: Installed before the page's scripts: the browser's own clock at the first and the last
+#: keystroke, and when the first result is in the page.
+TIMING_SCRIPT = """
+window.__bench = {first: null, last: null, shown: null};
+document.addEventListener("keydown", () => {
+  const now = performance.now();
+  if (window.__bench.first === null) window.__bench.first = now;
+  window.__bench.last = now;
+}, true);
+new MutationObserver(() => {
+  if (window.__bench.shown === null && document.querySelector(".md-search-result__item")) {
+    window.__bench.shown = performance.now();
+  }
+}).observe(document, {childList: true, subtree: true});
+"""
 
 
 def search_once(playwright: Any, site: Path, query: str, profile: Path) -> dict[str, Any]:
     """A cold browser (new profile) loads the home page, opens search, types the query and
-    waits for the first result: seconds from the first keystroke, bytes served in all."""
-    with serve(site) as (url, counter):
+    waits for the first result. Times are the page's own clock: from the last keystroke
+    (the query typed) and from the first; bytes are everything served since the page load."""
+    with serve(site) as (url, sent):
         context = playwright.chromium.launch_persistent_context(
             str(profile),
             executable_path=CHROMIUM,
@@ -238,22 +248,28 @@ def search_once(playwright: Any, site: Path, query: str, profile: Path) -> dict[
             context.route(
                 lambda u: not u.startswith(url) and not u.startswith(("data:", "blob:")), refuse
             )
+            context.add_init_script(TIMING_SCRIPT)
             page = context.pages[0] if context.pages else context.new_page()
             page.goto(url, wait_until="load")
             box = page.locator("input.md-search__input")
             if not box.is_visible():
                 page.locator("label.md-header__button[for='__search']").click()
             box.click()
-            start = time.perf_counter()
             page.keyboard.type(query)
             page.locator(".md-search-result__item").first.wait_for(state="visible")
-            seconds = time.perf_counter() - start
+            clock = page.evaluate("window.__bench")
             first = page.locator(".md-search-result__item").first.inner_text()
         finally:
             context.close()
+        downloaded = sent()
         if outside:
             raise BenchError(f"the site requested outside addresses: {outside}")
-        return {"seconds": seconds, "downloaded_bytes": counter[0], "first_result": first[:80]}
+        return {
+            "seconds": (clock["shown"] - clock["last"]) / 1000,
+            "from_first_keystroke_seconds": (clock["shown"] - clock["first"]) / 1000,
+            "downloaded_bytes": downloaded,
+            "first_result": first[:80],
+        }
 
 
 def measure_search(site: Path, query: str, runs: int, work: Path) -> dict[str, Any]:
@@ -278,6 +294,9 @@ def measure_search(site: Path, query: str, runs: int, work: Path) -> dict[str, A
                 shutil.rmtree(profile, ignore_errors=True)
     return {
         "seconds": median([s["seconds"] for s in samples]),
+        "from_first_keystroke_seconds": median(
+            [s["from_first_keystroke_seconds"] for s in samples]
+        ),
         "downloaded_bytes": int(median([s["downloaded_bytes"] for s in samples])),
         "samples_seconds": [round(s["seconds"], 4) for s in samples],
         "first_result": samples[0]["first_result"],
@@ -561,12 +580,20 @@ def markdown(report: dict[str, Any]) -> str:
             lambda r: fmt_s(r["search"]["pagefind"]["seconds"]),
         ),
         row(
+            "from the first keystroke (Pagefind)",
+            lambda r: fmt_s(r["search"]["pagefind"].get("from_first_keystroke_seconds")),
+        ),
+        row(
             "downloaded until the first result (Pagefind)",
             lambda r: fmt_bytes(r["search"]["pagefind"].get("downloaded_bytes")),
         ),
         row(
             "first result after typing (bare Material)",
             lambda r: fmt_s(r["search"]["material"]["seconds"]),
+        ),
+        row(
+            "from the first keystroke (bare Material)",
+            lambda r: fmt_s(r["search"]["material"].get("from_first_keystroke_seconds")),
         ),
         row(
             "downloaded until the first result (bare Material)",

@@ -58,9 +58,9 @@
       const [first, ...more] = await bundles();
       const pagefind = await import(first + "pagefind.js");
       await pagefind.options({ baseUrl: siteRoot, excerptLength: 24 });
-      for (const other of more) {
-        await pagefind.mergeIndex(other, { baseUrl: siteRoot });
-      }
+      // All at once: each merge fetches its bundle's entry and metadata, sharing the
+      // first bundle's WebAssembly.
+      await Promise.all(more.map((other) => pagefind.mergeIndex(other, { baseUrl: siteRoot })));
       await pagefind.init();
       return pagefind;
     })();
@@ -117,10 +117,15 @@
     const mine = generation;
     const batch = results.slice(shown, shown + BATCH);
     try {
-      const pages = await Promise.all(batch.map((result) => result.data()));
-      if (mine !== generation) return;
-      shown += batch.length;
-      list.append(...pages.map(item));
+      // Fetched together, shown in order as soon as each and those before it have come:
+      // the first result does not wait for the tenth.
+      const pages = batch.map((result) => result.data());
+      for (const page of pages) {
+        const data = await page;
+        if (mine !== generation) return;
+        list.append(item(data));
+        shown += 1;
+      }
     } finally {
       loading = false;
     }
@@ -142,7 +147,7 @@
     let search;
     try {
       const pagefind = await load();
-      search = await pagefind.debouncedSearch(query, {}, 120);
+      search = await pagefind.debouncedSearch(query, {}, 60);
     } catch (error) {
       meta.textContent = "Search is unavailable: the index in pagefind/ could not be loaded.";
       throw error;
