@@ -209,17 +209,19 @@ def serve(site: Path) -> Iterator[tuple[str, Callable[[], int]]]:
 
 
 #: Installed before the page's scripts: the browser's own clock at the first and the last
-#: keystroke, and when the first result is in the page.
+#: keystroke, and at every change of the page while a result is listed. A slow typist sees
+#: results of the first words before the last keystroke; what counts is the first result
+#: shown after it.
 TIMING_SCRIPT = """
-window.__bench = {first: null, last: null, shown: null};
+window.__bench = {first: null, last: null, shown: []};
 document.addEventListener("keydown", () => {
   const now = performance.now();
   if (window.__bench.first === null) window.__bench.first = now;
   window.__bench.last = now;
 }, true);
 new MutationObserver(() => {
-  if (window.__bench.shown === null && document.querySelector(".md-search-result__item")) {
-    window.__bench.shown = performance.now();
+  if (document.querySelector(".md-search-result__item")) {
+    window.__bench.shown.push(performance.now());
   }
 }).observe(document, {childList: true, subtree: true});
 """
@@ -256,6 +258,7 @@ def search_once(playwright: Any, site: Path, query: str, profile: Path) -> dict[
                 page.locator("label.md-header__button[for='__search']").click()
             box.click()
             page.keyboard.type(query)
+            page.wait_for_function("(b => b.shown.some(t => t >= b.last))(window.__bench)")
             page.locator(".md-search-result__item").first.wait_for(state="visible")
             clock = page.evaluate("window.__bench")
             first = page.locator(".md-search-result__item").first.inner_text()
@@ -264,9 +267,10 @@ def search_once(playwright: Any, site: Path, query: str, profile: Path) -> dict[
         downloaded = sent()
         if outside:
             raise BenchError(f"the site requested outside addresses: {outside}")
+        after = min(t for t in clock["shown"] if t >= clock["last"])
         return {
-            "seconds": (clock["shown"] - clock["last"]) / 1000,
-            "from_first_keystroke_seconds": (clock["shown"] - clock["first"]) / 1000,
+            "seconds": (after - clock["last"]) / 1000,
+            "from_first_keystroke_seconds": (clock["shown"][0] - clock["first"]) / 1000,
             "downloaded_bytes": downloaded,
             "first_result": first[:80],
         }
