@@ -579,30 +579,7 @@ def markdown(report: dict[str, Any]) -> str:
                 f"{fmt_bytes(r['sizes']['material_index_bytes'])}"
             ),
         ),
-        row(
-            "**search**: first result after typing (Pagefind)",
-            lambda r: fmt_s(r["search"]["pagefind"]["seconds"]),
-        ),
-        row(
-            "from the first keystroke (Pagefind)",
-            lambda r: fmt_s(r["search"]["pagefind"].get("from_first_keystroke_seconds")),
-        ),
-        row(
-            "downloaded until the first result (Pagefind)",
-            lambda r: fmt_bytes(r["search"]["pagefind"].get("downloaded_bytes")),
-        ),
-        row(
-            "first result after typing (bare Material)",
-            lambda r: fmt_s(r["search"]["material"]["seconds"]),
-        ),
-        row(
-            "from the first keystroke (bare Material)",
-            lambda r: fmt_s(r["search"]["material"].get("from_first_keystroke_seconds")),
-        ),
-        row(
-            "downloaded until the first result (bare Material)",
-            lambda r: fmt_bytes(r["search"]["material"].get("downloaded_bytes")),
-        ),
+        *search_rows(row),
         "",
     ]
     if report["goals"]:
@@ -620,6 +597,29 @@ def markdown(report: dict[str, Any]) -> str:
             )
         lines.append("")
     return "\n".join(lines)
+
+
+def search_rows(row: Callable[[str, Callable[[dict[str, Any]], str]], str]) -> list[str]:
+    """The same three search figures for each engine: Pagefind's first."""
+    rows = []
+    for engine, name in (("pagefind", "Pagefind"), ("material", "bare Material")):
+        lead = "**search**: " if engine == "pagefind" else ""
+
+        def figure(key: str, fmt: Callable[[Any], str], engine: str = engine) -> Any:
+            return lambda r: fmt(r["search"][engine].get(key))
+
+        rows += [
+            row(f"{lead}first result after typing ({name})", figure("seconds", fmt_s)),
+            row(
+                f"from the first keystroke ({name})",
+                figure("from_first_keystroke_seconds", fmt_s),
+            ),
+            row(
+                f"downloaded until the first result ({name})",
+                figure("downloaded_bytes", fmt_bytes),
+            ),
+        ]
+    return rows
 
 
 def write_readme(path: Path, table: str) -> None:

@@ -266,18 +266,19 @@ class Renderer:
     def postmortem_page(self, pm: Postmortem, body: str) -> str:
         page_src = self.src_uri(pm)
         level = self.kb.level(pm.severity)
+        referrers = links.referenced_by(pm, self.kb)
         return self._render(
             "postmortem.md.j2",
             pm=pm,
             level=level,
             **_title_and_body(body),
-            referenced_by=links.referenced_by(pm, self.kb),
+            referenced_by=referrers,
             similar=links.similar(pm, self.kb),
             items=self.items([pm]),
             open_when_again=actions.open_when_recurred(pm, self.kb),
             recurred_as=[
                 (later, actions.open_when_recurred(later, self.kb))
-                for later in links.referenced_by(pm, self.kb)
+                for later in referrers
                 if later.recurrence_of == pm.id
             ],
             link=lambda doc, text=None: self.link(page_src, doc, text),
