@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from mkdocs.plugins import event_priority
+
 from incident_kb.site import Site
 
 _site = Site()
@@ -22,12 +24,13 @@ def on_files(files: Any, config: Any) -> Any:
     return _site.on_files(files, config)
 
 
-def on_page_read_source(page: Any, config: Any) -> str | None:
-    return _site.on_page_read_source(page, config)
-
-
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     return _site.on_page_markdown(markdown, page, config)
+
+
+@event_priority(-100)  # last, after every other plugin has changed the page's content
+def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
+    return _site.on_page_content(html, page, config)
 
 
 def on_post_build(config: Any) -> None:

@@ -3323,9 +3323,6 @@ def generate(n: int, seed: int, out: Path, end: date = DEFAULT_END) -> CorpusSum
         "docs/index.md": render_home(services, n, end),
         "docs/policies/severity.md": render_policy(incidents),
     }
-    schemas = (REPO / "src" / "incident_kb" / "schemas").resolve()
-    for schema in sorted(schemas.glob("*.json")):
-        files[f"docs/schemas/{schema.name}"] = schema.read_bytes()
     for svc in services:
         files[f"docs/services/{svc.id}.md"] = render_service(
             svc, by_id, runbook_by_id, incidents, people

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import REPO, SCHEMA_FILES, run_cli
+from conftest import REPO, run_cli
 
 SCRIPT = REPO / "scripts" / "generate_corpus.py"
 SMALL = 60
@@ -110,12 +110,8 @@ def test_project_files_come_from_the_repository(corpus: Path) -> None:
     assert hook.read_bytes() == (REPO / "hooks" / "incident_kb_site.py").read_bytes()
     config = tomllib.loads((corpus / "incident-kb.toml").read_text(encoding="utf-8"))
     assert config["alerts"]["rules"] == []
-    schemas = corpus / "docs" / "schemas"
-    assert not schemas.is_symlink()
-    assert sorted(p.name for p in schemas.iterdir()) == SCHEMA_FILES
-    for name in SCHEMA_FILES:
-        shipped = REPO / "src" / "incident_kb" / "schemas" / name
-        assert (schemas / name).read_bytes() == shipped.read_bytes()
+    # The build publishes the package's schemas itself; docs/ holds none of its own.
+    assert not (corpus / "docs" / "schemas").exists()
     for name in ("index.md", "policies/severity.md"):
         assert (corpus / "docs" / name).is_file()
 

@@ -13,7 +13,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files, InclusionLevel, get_files
 from mkdocs.structure.pages import Page
 
-from conftest import EXAMPLE_EPOCH, FIXTURES, site_project
+from conftest import EXAMPLE_EPOCH, FIXTURES, SCHEMA_FILES, site_project
 
 
 @pytest.fixture
@@ -58,26 +58,29 @@ def test_on_files_adds_generated_pages_and_keeps_documents_out_of_nav(project: P
     assert {c.replace("-light.svg", "") for c in charts if c.endswith("-light.svg")} == {
         c.replace("-dark.svg", "") for c in charts if c.endswith("-dark.svg")
     }
-    assert generated == [
-        "action-items.md",
-        "alerts/index.md",
-        "api/action-items.json",
-        "api/incidents.json",
-        "api/runbooks.json",
-        "api/services.json",
-        "api/status.json",
-        "assets/incident-kb-search.js",
-        "assets/incident-kb.css",
-        "assets/status.css",
-        "metrics.md",
-        "postmortems/index.md",
-        "runbooks/index.md",
-        "runbooks/stale.md",
-        "services/index.md",
-        "status/feed.xml",
-        "status/index.md",
-        "tags.md",
-    ]
+    assert generated == sorted(
+        [
+            *(f"schemas/{name}" for name in SCHEMA_FILES),
+            "action-items.md",
+            "alerts/index.md",
+            "api/action-items.json",
+            "api/incidents.json",
+            "api/runbooks.json",
+            "api/services.json",
+            "api/status.json",
+            "assets/incident-kb-search.js",
+            "assets/incident-kb.css",
+            "assets/status.css",
+            "metrics.md",
+            "postmortems/index.md",
+            "runbooks/index.md",
+            "runbooks/stale.md",
+            "services/index.md",
+            "status/feed.xml",
+            "status/index.md",
+            "tags.md",
+        ]
+    )
     for uri in (
         "postmortems/2025/2025-03-01-login-errors-after-deploy.md",
         "runbooks/auth/auth-db-pool.md",

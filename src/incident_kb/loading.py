@@ -125,8 +125,9 @@ def discover(config: Config) -> Iterator[tuple[Path, Kind]]:
     docs = config.docs_dir
     found: list[tuple[str, Path, Kind]] = []
     seen: set[str] = set()
-    # MkDocs follows symbolic links, so we do too, but never around a loop.
-    for folder, dirnames, filenames in os.walk(docs, followlinks=True):
+    # Symbolic links are never followed: the docs tree check reports them, and the build
+    # does not publish them.
+    for folder, dirnames, filenames in os.walk(docs, followlinks=False):
         real = os.path.realpath(folder)
         if real in seen:
             dirnames[:] = []
@@ -135,6 +136,8 @@ def discover(config: Config) -> Iterator[tuple[Path, Kind]]:
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for filename in filenames:
             path = Path(folder) / filename
+            if path.is_symlink():
+                continue
             rel = path.relative_to(docs).as_posix()
             kind = kind_of(rel, config)
             if kind is not None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -24,14 +25,26 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 
-from . import alerting, api, insights, links, search, statuspage, timeutil
+from . import (
+    alerting,
+    api,
+    insights,
+    links,
+    logsafety,
+    sanitise,
+    schema,
+    search,
+    statuspage,
+    timeutil,
+)
 from .charts import Chart
 from .config import Config, ConfigError
 from .config import load as load_config
 from .escaping import html_text
-from .findings import Level
+from .findings import Finding, Level
 from .loading import PageText, kind_of
 from .model import Document, KnowledgeBase, Postmortem, Runbook, Service, title_of
+from .pagemeta import OrdinaryPage
 from .render import Renderer, environment
 from .validate import check
 
@@ -55,6 +68,7 @@ class _Build:
     renderer: Renderer
     documents: dict[str, Document]
     texts: dict[str, PageText]
+    pages: dict[str, OrdinaryPage]
     generated: dict[str, str]
 
 
@@ -68,6 +82,7 @@ class Site:
         self._insights: dict[str, str] = {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        logsafety.install()
         root = Path(config.config_file_path).parent
         try:
             self.config = load_config(root)
@@ -139,9 +154,19 @@ class Site:
         if self.config is None:  # pragma: no cover - MkDocs always calls on_config first
             raise PluginError("incident-kb: on_files before on_config")
         today = timeutil.today(None)
-        result = check(self.config, today)
+        theme_files = [str(uri) for uri in (*config.extra_css, *config.extra_javascript)]
+        try:
+            result = check(self.config, today, theme_files)
+        except ConfigError as exc:  # e.g. [alerts] rules matching too many files
+            raise PluginError(str(exc)) from None
         for finding in result.findings:
             log.log(_LOG_LEVEL[finding.level], finding.format())
+        for rel in sorted(result.tree.refused):
+            if (refused := files.get_file_from_path(rel)) is not None:
+                files.remove(refused)
+        for file in list(files):
+            if file.generated_by is None and file.abs_src_path and _outside(file, config):
+                files.remove(file)  # nothing MkDocs found through a link is published
 
         documents: dict[str, Document] = {}
         for doc in (*result.kb.identified(), *([result.kb.policy] if result.kb.policy else [])):
@@ -155,6 +180,8 @@ class Site:
             environment(override if override.is_dir() else None),
         )
         texts = {self._docs_rel(path): text for path, text in result.texts.items()}
+        pages = {self._docs_rel(path): page for path, page in result.pages.items()}
+        self._set_sources(files, documents, texts, pages)
 
         # Documents stay out of the automatic navigation, so that a page's size does not grow
         # with the number of documents; the generated index pages list them.
@@ -213,20 +240,48 @@ class Site:
                 result.kb, today, postmortem_href, title=f"{config.site_name}: status"
             )
             files.append(File.generated(config, "status/feed.xml", content=feed))
-        css = resources.files("incident_kb").joinpath("assets", "incident-kb.css").read_bytes()
-        if files.get_file_from_path(CSS_URI) is None:
-            files.append(File.generated(config, CSS_URI, content=css))
-        status_css = resources.files("incident_kb").joinpath("assets", "status.css").read_bytes()
-        if files.get_file_from_path(STATUS_CSS_URI) is None:
-            files.append(File.generated(config, STATUS_CSS_URI, content=status_css))
-        if (
-            self.config.search_engine == "pagefind"
-            and files.get_file_from_path(search.SCRIPT_URI) is None
-        ):
-            script = resources.files("incident_kb").joinpath(search.SCRIPT_URI).read_bytes()
-            files.append(File.generated(config, search.SCRIPT_URI, content=script))
-        self.build = _Build(renderer, documents, texts, contents)
+        # Our own assets and schemas: the docs tree check refuses a file of the team's at
+        # these paths, so these are the ones published.
+        package = resources.files("incident_kb")
+        assets = [CSS_URI, STATUS_CSS_URI]
+        if self.config.search_engine == "pagefind":
+            assets.append(search.SCRIPT_URI)
+        for uri in assets:
+            files.append(File.generated(config, uri, content=package.joinpath(uri).read_bytes()))
+        for name in schema.schema_names():
+            content = package.joinpath("schemas", name).read_bytes()
+            files.append(File.generated(config, f"schemas/{name}", content=content))
+        self.build = _Build(renderer, documents, texts, pages, contents)
         return files
+
+    def _set_sources(
+        self,
+        files: Files,
+        documents: dict[str, Document],
+        texts: dict[str, PageText],
+        pages: dict[str, OrdinaryPage],
+    ) -> None:
+        """Every Markdown page's source as MkDocs will read it: the body, after a
+        front-matter block written here, so that no front-matter from a pull request is
+        parsed by MkDocs' own loader or printed by the theme unescaped."""
+        for file in files.documentation_pages():
+            src = file.src_uri
+            if file.generated_by is not None:
+                continue
+            meta: dict[str, Any] = {}
+            if (page := pages.get(src)) is not None:
+                meta, body = dict(page.meta), page.body
+            elif src in texts or src in documents:
+                doc, text = documents.get(src), texts.get(src)
+                title = title_of(doc) if doc is not None else (text.title if text else None)
+                if title:
+                    meta["title"] = html_text(" ".join(title.split()))
+                if isinstance(doc, Postmortem) and doc.tags:
+                    meta["tags"] = [html_text(tag) for tag in doc.tags]
+                body = text.body if text is not None else _UNREAD
+            else:
+                body = _UNREAD  # a page the checks could not read: the log says why
+            file.content_string = "---\n" + json.dumps(meta, sort_keys=True) + "\n---\n\n" + body
 
     def _chart_uri(self, page_src: str) -> Callable[[str], str]:
         return lambda name: links.relative(page_src, f"charts/{name}")
@@ -295,27 +350,6 @@ class Site:
                 continue
             files.append(File.generated(config, uri, content=text))
 
-    def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
-        """Our documents' source, with front-matter we wrote: escaped title, checked tags."""
-        if self.build is None or self.config is None:
-            return None
-        src = page.file.src_uri
-        if page.file.generated_by or kind_of(src, self.config) is None:
-            return None  # generated pages and ordinary pages are read as MkDocs reads them
-        doc = self.build.documents.get(src)
-        text = self.build.texts.get(src)
-        meta: dict[str, Any] = {}
-        title = title_of(doc) if doc is not None else (text.title if text else None)
-        if title:
-            meta["title"] = html_text(" ".join(title.split()))
-        if isinstance(doc, Postmortem) and doc.tags:
-            meta["tags"] = list(doc.tags)
-        body = text.body if text is not None else "This document could not be read; the build "
-        if text is None:
-            body += "log says why.\n"
-        header = "".join(f"{key}: {json.dumps(value)}\n" for key, value in meta.items())
-        return f"---\n{header}---\n\n{body}" if header else f"---\n{{}}\n---\n\n{body}"
-
     def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig) -> str:
         if self.build is None:
             return markdown
@@ -329,3 +363,70 @@ class Site:
         elif isinstance(doc, Service):
             markdown = renderer.service_page(doc, markdown) + self._insights.get(src, "")
         return renderer.wikilinks(markdown, src)
+
+    def on_page_content(self, html: str, page: Page, config: MkDocsConfig) -> str:
+        """Every page's content, ours and the team's, through the sanitiser before the
+        theme wraps it; what it removes is an ``unsafe-html`` error naming the file."""
+        if self.build is None or self.config is None:
+            return sanitise.sanitise(html)
+        cleaned = sanitise.clean(html)
+        src = page.file.src_uri
+        if cleaned.removed:
+            if page.file.generated_by is not None:
+                shown, source, first = f"(generated page) {src}", "", 1
+            else:
+                shown = self.config.relative(self.config.docs_dir / src)
+                source, first = self._source_of(src)
+            for removal in cleaned.removed:
+                finding = Finding(
+                    shown,
+                    sanitise.locate(source, removal.needle, first),
+                    "body",
+                    f"removed from the published page: {removal.describe()}; HTML that can "
+                    "run script, load from elsewhere or change the page around it is not "
+                    "published (put examples in code blocks)",
+                    self.config.level("unsafe-html"),
+                    "unsafe-html",
+                )
+                log.log(_LOG_LEVEL[finding.level], finding.format())
+        return _restore_search_weight(cleaned.html, self.build.documents.get(src))
+
+    def _source_of(self, src: str) -> tuple[str, int]:
+        assert self.build is not None
+        if (page := self.build.pages.get(src)) is not None:
+            return page.body, page.body_line
+        doc = self.build.documents.get(src)
+        text = self.build.texts.get(src)
+        if text is not None:
+            return text.body, doc.source.body_line if doc is not None else 1
+        return "", 1
+
+
+_UNREAD = "This document could not be read; the build log says why.\n"
+
+
+def _outside(file: File, config: MkDocsConfig) -> bool:
+    """A file of docs_dir reached through a link, or whose real place is elsewhere.
+
+    Theme files (Material's scripts and styles, our templates) come from the theme's own
+    folders and are not docs_dir's to judge."""
+    assert file.abs_src_path is not None
+    docs = Path(os.path.abspath(config.docs_dir))  # noqa: PTH100 - keeps links
+    path = Path(os.path.abspath(file.abs_src_path))  # noqa: PTH100
+    if not path.is_relative_to(docs):
+        return False
+    rel = path.relative_to(docs)
+    steps = [docs.joinpath(*rel.parts[: i + 1]) for i in range(len(rel.parts))]
+    return any(step.is_symlink() for step in steps) or not path.resolve().is_relative_to(
+        docs.resolve()
+    )
+
+
+def _restore_search_weight(html: str, doc: Document | None) -> str:
+    """The sanitiser drops every ``data-pagefind-*`` attribute, ours too; the postmortem
+    card's id gets its search weight back, on the one element our template writes."""
+    if not isinstance(doc, Postmortem):
+        return html
+    ours = f'<span class="ikb-id">{html_text(doc.id)}</span>'
+    weighted = f'<span class="ikb-id" data-pagefind-weight="10">{html_text(doc.id)}</span>'
+    return html.replace(ours, weighted, 1)

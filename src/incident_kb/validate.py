@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from . import alertrules, bodytext, rules
+from . import alertrules, bodytext, docstree, rules
 from .config import Config
+from .docstree import Tree
 from .findings import Finding, Findings, Level
 from .loading import PageText, load_knowledge_base
 from .model import KnowledgeBase
+from .pagemeta import OrdinaryPage, read_page
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,10 @@ class Result:
     findings: tuple[Finding, ...]
     documents: int
     texts: dict[str, PageText] = field(default_factory=dict, compare=False, repr=False)
+    #: Ordinary pages by path as shown in findings: checked front-matter and body.
+    pages: dict[str, OrdinaryPage] = field(default_factory=dict, compare=False, repr=False)
+    #: What docs_dir holds, and what of it must not be published.
+    tree: Tree = field(default_factory=lambda: Tree((), (), frozenset()), compare=False)
 
     def count(self, level: Level) -> int:
         return sum(1 for f in self.findings if f.level is level)
@@ -29,12 +36,25 @@ class Result:
         return self.count(Level.ERROR) > 0 or (strict and self.count(Level.WARNING) > 0)
 
 
-def check(config: Config, today: date) -> Result:
-    """Load every document once, validate, build the model and run every rule."""
+def check(config: Config, today: date, theme_files: Iterable[str] | None = None) -> Result:
+    """Check every file under docs_dir, load every document and ordinary page once,
+    validate, build the model and run every rule.
+
+    ``theme_files``: the style sheets and scripts the site lists (default: mkdocs.yml's).
+    """
     findings = Findings()
+    if theme_files is None:
+        theme_files = docstree.mkdocs_theme_files(config.root)
+    tree = docstree.scan(config, findings, theme_files)
     texts: dict[str, PageText] = {}
     kb, documents = load_knowledge_base(config, findings, texts)
     kb = replace(kb, defined_alerts=alertrules.defined_alerts(config))
+    pages: dict[str, OrdinaryPage] = {}
+    for rel in tree.pages:
+        shown = config.relative(config.docs_dir / rel)
+        if (page := read_page(config.docs_dir / rel, shown, findings)) is not None:
+            pages[shown] = page
+            rules.check_unsafe_body(shown, page.body, page.body_line, config, findings)
     rules.run_all(kb, config, today, findings)
     bodytext.forget()  # the prose the rules shared is not needed past this point
-    return Result(kb, tuple(findings.sorted()), documents, texts)
+    return Result(kb, tuple(findings.sorted()), documents, texts, pages, tree)
