@@ -98,7 +98,8 @@ def test_a_file_in_docs_wins_over_a_generated_page(project: Path) -> None:
     _config, files = start(project)
     index = files.get_file_from_path("runbooks/index.md")
     assert index is not None and not index.generated_by
-    assert index.content_string == "# Our own runbook index\n"
+    # MkDocs reads it after a front-matter block the build wrote (the page has none).
+    assert index.content_string == "---\n{}\n---\n\n# Our own runbook index\n"
 
 
 def test_pages_get_cards_links_and_safe_meta(project: Path) -> None:
@@ -201,7 +202,9 @@ def test_a_template_in_the_repository_overrides_the_package(project: Path) -> No
     assert tags is not None and tags.content_string == "# Labels\n\n&#60;b&#62;\n"
 
 
-def test_api_files_are_added_and_a_teams_own_wins(project: Path) -> None:
+def test_api_files_are_added_and_cannot_be_replaced(
+    project: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     _config, files = start(project)
     generated = sorted(f.src_uri for f in files if f.src_uri.startswith("api/"))
     assert generated == [
@@ -212,12 +215,15 @@ def test_api_files_are_added_and_a_teams_own_wins(project: Path) -> None:
         "api/status.json",
     ]
     (project / "docs" / "api").mkdir()
-    (project / "docs" / "api" / "status.json").write_text('{"ours": true}\n')
-    _config, files = start(project)
+    (project / "docs" / "api" / "status.json").write_text('{"spoofed": true}\n')
+    with caplog.at_level(logging.ERROR, logger="mkdocs.plugins.incident_kb"):
+        _config, files = start(project)
     status = [f for f in files if f.dest_uri == "api/status.json"]
-    assert [(bool(f.generated_by), f.content_string) for f in status] == [
-        (False, '{"ours": true}\n')
-    ]
+    assert [bool(f.generated_by) for f in status] == [True]
+    assert "spoofed" not in status[0].content_string
+    assert "docs/api/status.json:1: (file): 'api/status.json' is a path the build writes" in (
+        caplog.text
+    )
 
 
 def test_api_urls_follow_use_directory_urls(project: Path) -> None:

@@ -344,12 +344,16 @@ def build(doc: RawDocument) -> Document:
 
 
 def load_knowledge_base(
-    config: Config, findings: Findings, texts: dict[str, PageText] | None = None
+    config: Config,
+    findings: Findings,
+    texts: dict[str, PageText] | None = None,
+    refused: frozenset[str] = frozenset(),
 ) -> tuple[KnowledgeBase, int]:
     """Read, schema-check and model every document; returns the model and how many files.
 
     Documents with the same id all stay in the model (so that their other problems are still
     found); the ``duplicate-id`` rule reports them, and lookups by id see the first by path.
+    ``refused`` (paths relative to docs_dir) are not read at all.
     """
     postmortems: list[Postmortem] = []
     runbooks: list[Runbook] = []
@@ -358,6 +362,8 @@ def load_knowledge_base(
     invalid: set[tuple[str, str]] = set()
     count = 0
     for path, kind in discover(config):
+        if path.relative_to(config.docs_dir).as_posix() in refused:
+            continue  # the docs tree check said why: a link, a pipe, a name with controls
         count += 1
         shown = config.relative(path)
         raw = read_document(path, kind, shown, findings, invalid, texts)

@@ -47,7 +47,7 @@ def check(config: Config, today: date, theme_files: Iterable[str] | None = None)
         theme_files = docstree.mkdocs_theme_files(config.root)
     tree = docstree.scan(config, findings, theme_files)
     texts: dict[str, PageText] = {}
-    kb, documents = load_knowledge_base(config, findings, texts)
+    kb, documents = load_knowledge_base(config, findings, texts, tree.refused)
     kb = replace(kb, defined_alerts=alertrules.defined_alerts(config))
     pages: dict[str, OrdinaryPage] = {}
     for rel in tree.pages:
