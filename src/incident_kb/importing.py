@@ -5,15 +5,19 @@ from the file: the id from the file name (``AlertmanagerFailedReload`` becomes
 ``alertmanager-failed-reload``), the title from the first heading, the alert from the file
 name (or the heading) when it looks like an alert name, ``last_reviewed`` from an option or
 the file's last git commit. The body is kept byte for byte after the front-matter. Nothing
-is ever overwritten; what could not be derived is reported, and what was written is
-validated with the rest of the knowledge base.
+is ever overwritten, and no symbolic link is followed, neither in the source folder (a link
+is reported and skipped) nor on the way to the file written; no runbook is written as a
+folder's index page (``index.md``, ``README.md``). What could not be derived is reported,
+and what was written is validated with the rest of the knowledge base.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import json
+import os
 import re
 import stat
 import subprocess
@@ -211,13 +215,28 @@ def git_date(path: Path) -> date | None:
         return None
 
 
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+SYMLINK_NOTE = "a symbolic link: not followed, nothing copied"
+
+
 def _read(path: Path) -> bytes | str:
-    """The file's bytes, or why it cannot be read."""
+    """The file's bytes, or why it cannot be read. A symbolic link is never followed: it
+    could point anywhere (``~/.ssh/id_rsa``), and its target would be copied into docs/."""
     try:
-        info = path.stat()
+        info = path.lstat()
+        if stat.S_ISLNK(info.st_mode):
+            return SYMLINK_NOTE
         if not stat.S_ISREG(info.st_mode):
             return "not a regular file"
-        with path.open("rb") as handle:
+        # O_NOFOLLOW: a file swapped for a link after the check is not followed either;
+        # O_NONBLOCK: nor does a file swapped for a FIFO hang the import.
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK | _CLOEXEC)
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return "not a regular file"
             raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         return f"cannot read: {exc.strerror or exc}"
@@ -265,11 +284,86 @@ def _schema_problems(text: str) -> list[str]:
 
 
 def _candidates(source_dir: Path) -> list[Path]:
-    return sorted(
-        p
-        for p in source_dir.iterdir()
-        if p.name.endswith(MARKDOWN_EXTENSIONS) and not p.name.startswith(".") and p.is_file()
-    )
+    """The Markdown files of ``source_dir`` (not its subfolders), symbolic links included so
+    that they are reported; links are never followed, so a link to a folder is one too."""
+    found = []
+    for p in source_dir.iterdir():
+        if not p.name.endswith(MARKDOWN_EXTENSIONS) or p.name.startswith("."):
+            continue
+        try:
+            mode = p.lstat().st_mode
+        except OSError:
+            continue
+        if stat.S_ISREG(mode) or stat.S_ISLNK(mode):
+            found.append(p)
+    return sorted(found)
+
+
+class DestinationError(ConfigError):
+    """The runbook folder cannot be written without following a symbolic link."""
+
+
+def _symlink_on_the_way(config: Config, folder: Path) -> Path | None:
+    """The first existing component of ``folder`` below the knowledge base's root (or below
+    docs/, when docs/ lies elsewhere) that is a symbolic link, or None."""
+    base = config.root if folder.is_relative_to(config.root) else config.docs_dir
+    here = base
+    for part in folder.relative_to(base).parts:
+        here = here / part
+        try:
+            mode = here.lstat().st_mode
+        except FileNotFoundError:
+            return None
+        if stat.S_ISLNK(mode):
+            return here
+    return None
+
+
+def _open_folder(config: Config, folder: Path) -> int:
+    """A descriptor of ``folder``, created as needed, reached from the root one component at
+    a time without following a symbolic link (``O_NOFOLLOW``): a link swapped in after
+    :func:`_symlink_on_the_way` looked is refused too."""
+    base = config.root if folder.is_relative_to(config.root) else config.docs_dir
+    fd = os.open(base, os.O_RDONLY | _DIRECTORY | _CLOEXEC)
+    try:
+        here = base
+        for part in folder.relative_to(base).parts:
+            here = here / part
+            with contextlib.suppress(FileExistsError):
+                os.mkdir(part, 0o777, dir_fd=fd)
+            try:
+                inner = os.open(part, os.O_RDONLY | _DIRECTORY | _NOFOLLOW | _CLOEXEC, dir_fd=fd)
+            except OSError as exc:
+                raise DestinationError(
+                    f"{config.relative(here)}: not a folder, or a symbolic link "
+                    f"({exc.strerror or exc}): nothing written through it"
+                ) from None
+            os.close(fd)
+            fd = inner
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _write_exclusive(config: Config, target: Path, data: bytes) -> None:
+    """Create ``target`` with ``data``; FileExistsError if anything (a link included) is
+    there. Never follows a symbolic link, in the folders on the way or at the file."""
+    if not (_NOFOLLOW and _DIRECTORY and os.open in os.supports_dir_fd):
+        if (link := _symlink_on_the_way(config, target.parent)) is not None:
+            raise DestinationError(f"{config.relative(link)} is a symbolic link")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("xb") as handle:
+            handle.write(data)
+        return
+    folder_fd = _open_folder(config, target.parent)
+    try:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _CLOEXEC
+        fd = os.open(target.name, flags, 0o666, dir_fd=folder_fd)
+    finally:
+        os.close(folder_fd)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
 
 
 def _derive_one(
@@ -284,6 +378,8 @@ def _derive_one(
     stem = path.name.rsplit(".", 1)[0]
     if stem.lower() in INDEX_NAMES:
         return Outcome(shown, "ignored", notes=("an index page, not a runbook",)), None, None
+    if path.is_symlink():
+        return Outcome(shown, "skipped", notes=(SYMLINK_NOTE,)), None, None
     raw = _read(path)
     if isinstance(raw, str):
         return Outcome(shown, "skipped", notes=(raw,)), None, None
@@ -320,6 +416,14 @@ def _derive_one(
         why = f"an id: the file name {stem!r} has no letters or digits; rename the file"
         return Outcome(shown, "skipped", notes=(why,)), None, None
     doc_id = runbook_id(stem)
+    if scaffold.is_reserved_stem(doc_id):
+        safe = f"{doc_id}-runbook"
+        info = (
+            *info,
+            f"id: {doc_id} would be written as {doc_id}.md, the folder's index page, which "
+            f"validation never reads: used {safe}",
+        )
+        doc_id = safe
     if doc_id in taken:
         return (
             Outcome(
@@ -396,20 +500,27 @@ def import_runbooks(config: Config, kb: KnowledgeBase, request: Request) -> Impo
     taken: dict[str, str] = {rb.id: rb.source.path for rb in kb.runbooks}
     for doc_id in kb.invalid_ids("runbook"):
         taken.setdefault(doc_id, "a runbook that does not validate")
+    if (link := _symlink_on_the_way(config, folder)) is not None:
+        raise DestinationError(
+            f"{config.relative(link)} is a symbolic link: import never writes through one "
+            "(replace it with a folder)"
+        )
     outcomes: list[Outcome] = []
     for path in _candidates(request.source_dir):
         outcome, target, data = _derive_one(path, request, taken, folder, config)
         if target is not None and data is not None:
-            folder.mkdir(parents=True, exist_ok=True)
             try:
-                with target.open("xb") as handle:
-                    handle.write(data)
+                _write_exclusive(config, target, data)
             except FileExistsError:
                 outcome = Outcome(
                     outcome.source,
                     "skipped",
                     runbook_id=outcome.runbook_id,
                     notes=(f"{outcome.path} exists: nothing overwritten",),
+                )
+            except DestinationError as exc:  # a link swapped in while importing
+                outcome = Outcome(
+                    outcome.source, "skipped", runbook_id=outcome.runbook_id, notes=(str(exc),)
                 )
             else:
                 taken[outcome.runbook_id or ""] = outcome.path or ""

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import heapq
 import posixpath
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from itertools import combinations
 from urllib.parse import quote
 
-from .bodytext import LINK_RE, code_span_ranges, fence_states
+from .bodytext import LINK_RE, blank_code_spans, fence_states
 from .model import Document, KnowledgeBase, Postmortem, Runbook, Service, title_of
 
 
@@ -58,30 +59,111 @@ def replace_wikilinks(
     table: Mapping[str, Target],
     render: Callable[[str, str], str],
 ) -> str:
-    """Replace ``[[ID]]`` outside code with ``render(title, relative_path)``.
+    """Replace ``[[ID]]`` in prose with ``render(title, relative_path)``.
 
-    Unknown ids stay as they are (validation has already reported them).
+    Code (fenced, indented or inline) is left alone, and so is anything inside a raw HTML
+    tag or comment: Python-Markdown turns a Markdown link into ``<a href="...">`` before it
+    looks at raw HTML, so a link written into ``<a title="[[ID]]">`` would end the attribute
+    and leave broken markup. Unknown ids stay as they are (validation has already reported
+    them).
     """
     if "[[" not in markdown:
         return markdown
+    lines = markdown.split("\n")
+    states = fence_states(markdown)
     out: list[str] = []
-    for line, in_code in zip(markdown.split("\n"), fence_states(markdown), strict=True):
-        if in_code or "[[" not in line:
-            out.append(line)
+    index = 0
+    while index < len(lines):
+        if states[index] or not lines[index].strip():
+            out.append(lines[index])
+            index += 1
             continue
-        code = code_span_ranges(line)
-        pieces: list[str] = []
-        last = 0
-        for m in LINK_RE.finditer(line):
-            target = table.get(m.group(1))
-            if target is None or any(s <= m.start() < e for s, e in code):
-                continue
-            pieces.append(line[last : m.start()])
-            pieces.append(render(target.title, relative(from_src, target.src_uri)))
-            last = m.end()
-        pieces.append(line[last:])
-        out.append("".join(pieces))
+        # A paragraph: raw HTML may span its lines, never a blank line or code.
+        stop = index
+        while stop < len(lines) and not states[stop] and lines[stop].strip():
+            stop += 1
+        block = "\n".join(lines[index:stop])
+        if "[[" in block:
+            block = _replace_in_prose(block, from_src, table, render)
+        out.append(block)
+        index = stop
     return "\n".join(out)
+
+
+def _replace_in_prose(
+    block: str,
+    from_src: str,
+    table: Mapping[str, Target],
+    render: Callable[[str, str], str],
+) -> str:
+    # Inline code blanked to spaces (same length): no link and no tag starts inside it.
+    masked = "\n".join(blank_code_spans(line) for line in block.split("\n"))
+    tags = html_tag_ranges(masked) if "<" in masked else []
+    starts = [start for start, _ in tags]  # sorted, and the ranges do not overlap
+    rendered: dict[str, str] = {}  # a page may link one id many times
+    pieces: list[str] = []
+    last = 0
+    for m in LINK_RE.finditer(masked):
+        target = table.get(m.group(1))
+        if target is None:
+            continue
+        inside = bisect_right(starts, m.start()) - 1
+        if inside >= 0 and m.start() < tags[inside][1]:
+            continue
+        if (link := rendered.get(m.group(1))) is None:
+            link = rendered[m.group(1)] = render(target.title, relative(from_src, target.src_uri))
+        pieces.append(block[last : m.start()])
+        pieces.append(link)
+        last = m.end()
+    pieces.append(block[last:])
+    return "".join(pieces)
+
+
+def html_tag_ranges(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every raw HTML tag, comment, declaration or processing instruction
+    in ``text``, read generously: where Python-Markdown and a browser would disagree on
+    where a tag ends, the range reaches the later of the two.
+
+    A tag starts at ``<`` followed by a letter, ``/``, ``!`` or ``?`` and needs a ``>``
+    (without one, Python-Markdown escapes the ``<`` and shows it as text). It ends at the
+    later of the first ``>`` (where Python-Markdown ends it) and the first ``>`` outside
+    quotes (where a browser does); a quote left open runs to the end of ``text``. A comment
+    ends at ``-->``, or at the end of ``text``.
+    """
+    ranges: list[tuple[int, int]] = []
+    i = text.find("<")
+    while i != -1:
+        after = text[i + 1 : i + 2]
+        end: int | None = None
+        if text.startswith("<!--", i):
+            close = text.find("-->", i + 4)
+            end = len(text) if close == -1 else close + 3
+        elif after and after.isascii() and (after.isalpha() or after in "/!?"):
+            first = text.find(">", i + 1)
+            if first != -1:
+                end = max(first + 1, _quoted_tag_end(text, i + 1))
+        if end is None:
+            i = text.find("<", i + 1)
+            continue
+        ranges.append((i, end))
+        i = text.find("<", end)
+    return ranges
+
+
+def _quoted_tag_end(text: str, start: int) -> int:
+    """Just past the first ``>`` outside quotes from ``start``; the end of ``text`` if a
+    quote is left open."""
+    quote_char = ""
+    for offset in range(start, len(text)):
+        char = text[offset]
+        if quote_char:
+            if char == quote_char:
+                quote_char = ""
+        elif char in "\"'":
+            quote_char = char
+        elif char == ">":
+            return offset + 1
+    return len(text)
 
 
 def referenced_by(pm: Postmortem, kb: KnowledgeBase) -> list[Postmortem]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -29,10 +30,31 @@ _STATE_WORDS = {
 }
 
 
+#: What a spreadsheet may read as the start of a formula, after NFKC normalisation (which
+#: folds the fullwidth ＝ ＋ － ＠ and the small ﹦ ﹢ ﹣ ﹫ into these).
+_FORMULA_STARTS = frozenset("=+-@")
+#: Unicode categories a spreadsheet may skip before it looks for a formula: controls,
+#: format characters (zero-width and bidirectional marks) and spaces of every width.
+_SKIPPED = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+
+
 def _cell(value: object) -> object:
-    """A CSV cell a spreadsheet will not run: text starting like a formula gets a quote."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """A CSV cell a spreadsheet will not run: text that could start a formula gets a quote.
+
+    That is text starting with a tab or a line break, and text whose first character after
+    any whitespace, controls and invisible marks is ``= + - @`` or a fullwidth or small form
+    of one of them.
+    """
+    if not isinstance(value, str) or not value:
+        return value
+    if value[0] in "\t\r\n":
         return "'" + value
+    for char in value:
+        if char.isspace() or unicodedata.category(char) in _SKIPPED:
+            continue
+        if unicodedata.normalize("NFKC", char)[:1] in _FORMULA_STARTS:
+            return "'" + value
+        break
     return value
 
 

@@ -35,6 +35,17 @@ class ScaffoldError(Exception):
     """The request cannot be written; nothing was written."""
 
 
+#: File stems MkDocs serves as a folder's index page (``index.md``, ``README.md``): the
+#: loader reads such a file as an ordinary page and never validates it, so no document may
+#: be written under one of these names, in any case.
+RESERVED_STEMS = frozenset({"index", "readme"})
+
+
+def is_reserved_stem(stem: str) -> bool:
+    """Whether ``stem.md`` would be a folder's index page rather than a document."""
+    return stem.casefold() in RESERVED_STEMS
+
+
 def _yaml(value: object) -> str:
     """A YAML scalar that reads back as exactly this value (JSON strings are YAML)."""
     if (
@@ -88,7 +99,10 @@ def _require(values: list[str], known: list[str], what: str) -> None:
 
 
 def _write_new(folder: Path, stem: str, text: str) -> Path:
-    """Create folder/stem.md exclusively; a taken name gets -2, -3, ... Never overwrites."""
+    """Create folder/stem.md exclusively; a taken name gets -2, -3, ... Never overwrites,
+    and never writes a folder's index page."""
+    if is_reserved_stem(stem):
+        raise ScaffoldError(f"{stem}.md would be the folder's index page, not a document")
     folder.mkdir(parents=True, exist_ok=True)
     for attempt in range(1, 1000):
         path = folder / (f"{stem}.md" if attempt == 1 else f"{stem}-{attempt}.md")
@@ -188,6 +202,12 @@ def new_runbook(config: Config, kb: KnowledgeBase, request: NewRunbook, today: d
     if request.severity is not None:
         _require([request.severity], list(kb.policy.by_id) if kb.policy else [], "severity")
     base = request.doc_id or slugify(request.title)
+    if is_reserved_stem(base):
+        how = "choose another --id" if request.doc_id else "give it an id with --id"
+        raise ScaffoldError(
+            f"runbook id '{base}' would be written as {base}.md, which the site shows as the "
+            f"folder's index page and validation never reads: {how}"
+        )
     taken = set(kb.runbook_by_id) | kb.invalid_ids("runbook")
     folder = config.docs_dir / config.runbooks / request.services[0]
     doc_id = base

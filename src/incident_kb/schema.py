@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -189,6 +190,15 @@ def _hint(value: Any, choices: Sequence[Any]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+def _first_forbidden(pattern: object, instance: object) -> str:
+    """Where the first character an ``x-forbidden`` class names sits in ``instance``, such as
+    `` (U+202E at character 7)``: an invisible character is hard to find otherwise."""
+    if not isinstance(pattern, str) or not isinstance(instance, str):
+        return ""
+    found = re.search(pattern, instance)
+    return f" (U+{ord(found.group()):04X} at character {found.start() + 1})" if found else ""
+
+
 def _problems(error: ValidationError, tree: Any, top_line: int) -> Iterator[SchemaProblem]:
     parts: list[str | int] = list(error.absolute_path)
     schema = error.schema if isinstance(error.schema, dict) else {}
@@ -224,7 +234,8 @@ def _problems(error: ValidationError, tree: Any, top_line: int) -> Iterator[Sche
     if "x-error" in schema and validator_name in ("pattern", "not"):
         extra = schema.get("x-field")
         target = [*parts, extra] if isinstance(extra, str) else parts
-        yield SchemaProblem(field_path(target), line_of(tree, target, top_line), schema["x-error"])
+        message = schema["x-error"] + _first_forbidden(schema.get("x-forbidden"), instance)
+        yield SchemaProblem(field_path(target), line_of(tree, target, top_line), message)
         return
 
     line = line_of(tree, parts, top_line)
@@ -271,6 +282,8 @@ def _problems(error: ValidationError, tree: Any, top_line: int) -> Iterator[Sche
         message = "must name at least one entry"
     elif validator_name == "minLength":
         message = "must not be empty"
+    elif validator_name == "maxLength" and isinstance(instance, str):
+        message = f"must be at most {schema.get('maxLength')} characters long, not {len(instance)}"
     elif validator_name == "uniqueItems" and isinstance(instance, list):
         seen: set[str] = set()
         dupes = []

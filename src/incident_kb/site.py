@@ -1,11 +1,13 @@
 """The knowledge base's part in a MkDocs build, driven by the thin hooks in ``hooks/``.
 
 One ``Site`` lives as long as the hook module (across ``mkdocs serve`` rebuilds); every
-build starts from ``on_files``, which loads and validates every document once, logs each
-finding through ``mkdocs.plugins.incident_kb`` (so ``--strict`` counts warnings and errors),
-and adds the generated pages with ``File.generated``. Documents reach MkDocs through
-``on_page_read_source`` with a minimal front-matter block that we wrote, so front-matter
-from a pull request is never parsed by MkDocs' own loader or printed by the theme unescaped.
+build starts from ``on_files``, which checks every file under docs/ and loads and validates
+every document once, logs each finding through ``mkdocs.plugins.incident_kb`` (so
+``--strict`` counts warnings and errors), drops what must not be published, and adds the
+generated pages with ``File.generated``. Every Markdown page reaches MkDocs through
+``File.content_string`` with a front-matter block that we wrote, so front-matter from a pull
+request is never parsed by MkDocs' own loader or printed by the theme unescaped; and every
+page's HTML passes the sanitiser in ``on_page_content`` before the theme wraps it.
 """
 
 from __future__ import annotations
@@ -281,7 +283,10 @@ class Site:
                 body = text.body if text is not None else _UNREAD
             else:
                 body = _UNREAD  # a page the checks could not read: the log says why
+            source_path = file.abs_src_path
             file.content_string = "---\n" + json.dumps(meta, sort_keys=True) + "\n---\n\n" + body
+            # The content is ours; the path stays for plugins that ask git about the file.
+            file.abs_src_path = source_path
 
     def _chart_uri(self, page_src: str) -> Callable[[str], str]:
         return lambda name: links.relative(page_src, f"charts/{name}")
