@@ -3,22 +3,25 @@
 Rule files are repository files, but a broken one is a finding, never a traceback: the
 reader walks libyaml's events, never expands aliases, and is bounded in size, nesting,
 rules visited and keys merged. Recording rules are skipped; every alerting rule keeps the
-file and line where it is defined.
+file and line where it is defined. The configured glob patterns are expanded inside the
+repository only, with a cap on the files matched and on the folder entries looked at.
 """
 
 from __future__ import annotations
 
-import glob
+import os
+import re
 import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .config import CONFIG_NAME, Config
+from .config import CONFIG_NAME, Config, ConfigError, glob_problem, quoted
 from .findings import Finding, Findings, Level
 from .yamlsafe import YamlMap, YamlSeq
 
@@ -35,6 +38,11 @@ MAX_RULES_VISITED = 100_000
 #: At most this many keys are copied by merge keys (<<) per file.
 MAX_MERGED_KEYS = 1_000_000
 RULE_EXTENSIONS = (".yaml", ".yml")
+#: At most this many files are matched by the ``[alerts] rules`` patterns together.
+MAX_RULE_FILES = 1_000
+#: At most this many files and folders are looked at while expanding those patterns.
+MAX_GLOB_ENTRIES = 50_000
+_MAGIC_RE = re.compile(r"[*?[]")
 _NULL = {"", "~", "null", "Null", "NULL"}
 
 
@@ -491,18 +499,154 @@ def _unique_files(paths: Iterable[Path]) -> list[Path]:
     return unique
 
 
+@dataclass
+class _Walk:
+    """What the ``[alerts] rules`` patterns have cost so far, together: each folder is
+    listed once, and each file is counted once however many patterns match it."""
+
+    entries: int = 0
+    listings: dict[Path, list[tuple[str, bool]]] = field(default_factory=dict)
+    matched: set[Path] = field(default_factory=set)
+
+    def listing(self, folder: Path, pattern: str) -> list[tuple[str, bool]]:
+        """(name, is a folder and not a link) of every entry of ``folder``, counted
+        against MAX_GLOB_ENTRIES; nothing for a folder that cannot be listed."""
+        if folder in self.listings:
+            return self.listings[folder]
+        found: list[tuple[str, bool]] = []
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    self.entries += 1
+                    if self.entries > MAX_GLOB_ENTRIES:
+                        raise ConfigError(
+                            f"{CONFIG_NAME}: alerts.rules: {quoted(pattern)} looks at more "
+                            f"than {MAX_GLOB_ENTRIES} files and folders: name the folders "
+                            "that hold the rule files"
+                        )
+                    try:
+                        is_dir = entry.is_dir(follow_symlinks=False)
+                    except OSError:
+                        is_dir = False
+                    found.append((entry.name, is_dir))
+        except OSError:
+            pass
+        self.listings[folder] = found
+        return found
+
+    def match(self, path: Path, pattern: str) -> None:
+        if path not in self.matched:
+            self.matched.add(path)
+            if len(self.matched) > MAX_RULE_FILES:
+                raise ConfigError(
+                    f"{CONFIG_NAME}: alerts.rules: {quoted(pattern)} matches more than "
+                    f"{MAX_RULE_FILES} rule files (counting the patterns before it): name "
+                    "fewer files"
+                )
+
+
+def _pattern_names(pattern: str) -> list[str]:
+    """A pattern's names, with "." and empty ones dropped, repeated "**" merged, and a
+    trailing "**" (every file below) written as "**/*"."""
+    names: list[str] = []
+    for name in pattern.split("/"):
+        if name in ("", ".") or (name == "**" and names[-1:] == ["**"]):
+            continue
+        names.append(name)
+    if names[-1:] == ["**"]:
+        names.append("*")
+    return names
+
+
+def _real(path: Path) -> Path | None:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a loop of symbolic links
+        return None
+
+
+def _expand(pattern: str, root: Path, real_root: Path, walk: _Walk) -> tuple[set[Path], list[str]]:
+    """The regular files one pattern matches under ``root``, and why matches were refused.
+
+    Glob semantics (``*``, ``?``, ``[...]``, ``**`` for any folders; a wildcard does not
+    match a name starting with '.'), but the walk never leaves the repository: "**" does
+    not descend into symbolic links to folders, another link is followed only when it
+    resolves inside the repository, and a match that resolves outside it is refused, never
+    read. Raises ConfigError past MAX_GLOB_ENTRIES entries or MAX_RULE_FILES files."""
+    names = _pattern_names(pattern)
+    found: set[Path] = set()
+    refused: list[str] = []
+    stack: list[tuple[Path, int]] = [(root, 0)] if names else []
+    seen: set[tuple[Path, int]] = set()
+    while stack:
+        state = stack.pop()
+        if state in seen:
+            continue
+        seen.add(state)
+        folder, index = state
+        name = names[index]
+        if name == "**":
+            stack.append((folder, index + 1))  # "**" matches no folder at all, too
+            stack += [
+                (folder / entry, index)
+                for entry, is_dir in walk.listing(folder, pattern)
+                if is_dir and not entry.startswith(".")
+            ]
+            continue
+        magic = bool(_MAGIC_RE.search(name))
+        if magic:
+            hidden = name.startswith(".")
+            children = [
+                folder / entry
+                for entry, _ in walk.listing(folder, pattern)
+                if (hidden or not entry.startswith(".")) and fnmatchcase(entry, name)
+            ]
+        else:
+            children = [folder / name]
+        last = index == len(names) - 1
+        for child in children:
+            real = _real(child)
+            if real is None or not real.is_relative_to(real_root):
+                # A folder a wildcard met on the way is skipped; a match, or a folder the
+                # pattern names, is refused.
+                if last or not magic:
+                    shown = child.relative_to(root).as_posix()
+                    refused.append(
+                        f"{CONFIG_NAME}: alerts.rules: {quoted(pattern)}: {quoted(shown)} is a "
+                        "symbolic link that leads out of the repository: refused, not read"
+                    )
+            elif not last:
+                if real.is_dir():
+                    stack.append((child, index + 1))
+            elif real.is_file():
+                walk.match(child, pattern)
+                found.add(child)
+    return found, refused
+
+
 def configured_rule_files(config: Config) -> tuple[list[Path], list[Finding]]:
     """The files that ``[alerts] rules`` names (glob patterns under the root), sorted; a
-    pattern that matches no file is an error finding."""
+    pattern that matches no file is an error finding.
+
+    Raises ConfigError for a pattern that may not be used (absolute, '..', a leading '**'),
+    past MAX_RULE_FILES files or MAX_GLOB_ENTRIES entries looked at, and for a match that
+    leads out of the repository through a symbolic link (it is never read)."""
     found: list[Path] = []
     problems: list[Finding] = []
+    errors: list[str] = []
+    walk = _Walk()
+    root = config.root
+    real_root = _real(root) or root
     for pattern in config.alert_rules:
-        matches = sorted(
-            config.root / m
-            for m in glob.glob(pattern, root_dir=config.root, recursive=True)  # noqa: PTH207
-            if (config.root / m).is_file()
-        )
-        if not matches:
+        if problem := glob_problem(pattern):
+            errors.append(f"{CONFIG_NAME}: alerts.rules: {quoted(pattern)}: {problem}")
+            continue
+        try:
+            matches, refused = _expand(pattern, root, real_root, walk)
+        except ConfigError as exc:
+            raise ConfigError("\n".join([*errors, str(exc)])) from None
+        errors += refused
+        if not matches and not refused:
             problems.append(
                 Finding(
                     CONFIG_NAME,
@@ -512,7 +656,9 @@ def configured_rule_files(config: Config) -> tuple[list[Path], list[Finding]]:
                     rule="alert-rules",
                 )
             )
-        found += matches
+        found += sorted(matches)
+    if errors:
+        raise ConfigError("\n".join(errors))
     return _unique_files(found), problems
 
 
@@ -538,6 +684,7 @@ def defined_alerts(config: Config) -> frozenset[str] | None:
     None when no rules are configured, when a pattern matches no file, or when a file
     cannot be read: then nobody knows which alerts exist, and no runbook is called stale
     for answering a missing one (``incident-kb alerts check`` reports the problem).
+    Raises ConfigError as ``configured_rule_files`` does.
     """
     if not config.alert_rules:
         return None
