@@ -11,20 +11,15 @@ Screenshots go to test-artifacts/ in the repository (git-ignored).
 
 from __future__ import annotations
 
-import functools
-import os
-import shutil
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING
 
 import pytest
 
+from browserkit import CHROMIUM_ARGS, chromium_path, is_local, serve, start_playwright
 from conftest import EXAMPLE_TODAY, REPO, build_site, site_project
 from incident_kb.config import Config
 from incident_kb.config import load as load_config
@@ -36,48 +31,11 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ENV = "INCIDENT_KB_CHROMIUM"
-DEFAULT_CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 ARTIFACTS = REPO / "test-artifacts"
 INCIDENT = "INC-2025-042"
 QUERY = "connection pool"  # both words in INC-2025-042's body, neither in its title
 SCHEMES = {"light": "default", "dark": "slate"}  # prefers-color-scheme -> Material scheme
 TIMEOUT_MS = 20_000
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
-
-
-def unavailable(reason: str) -> NoReturn:
-    """Skip outside CI; in CI a missing browser is a failure, not a silent skip."""
-    if in_ci():
-        pytest.fail(f"{reason} (CI is set, so this fails instead of skipping)", pytrace=False)
-    pytest.skip(reason)
-
-
-def chromium_path() -> str:
-    """The browser to drive, or skip/fail with the reason it cannot be used."""
-    configured = os.environ.get(CHROMIUM_ENV)
-    candidate = configured or DEFAULT_CHROMIUM
-    source = f"{CHROMIUM_ENV}={configured}" if configured else DEFAULT_CHROMIUM
-    found = shutil.which(candidate)
-    if found is None:
-        unavailable(
-            f"no Chromium executable at {source}: install Debian's browser with "
-            f"`apt-get install chromium` (.ci/run does), or point {CHROMIUM_ENV} at one"
-        )
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -87,14 +45,7 @@ def chromium() -> str:
 
 @pytest.fixture(scope="module")
 def playwright(chromium: str) -> Iterator[Playwright]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable(
-            "Playwright for Python is not installed: pip install -e '.[test]' "
-            "(never `playwright install`; the tests use the system Chromium)"
-        )
-    with sync_playwright() as pw:
+    with start_playwright() as pw:
         yield pw
 
 
@@ -127,26 +78,6 @@ def expected() -> Expected:
     return Expected(pm, tuple(kb.runbook_by_id[r] for r in pm.runbooks), config)
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@contextmanager
-def serve(folder: Path) -> Iterator[str]:
-    """``folder`` served on 127.0.0.1 at a free port, as a static host serves a site."""
-    handler = functools.partial(QuietHandler, directory=str(folder))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-
-
 def built(root: Path, site: Path) -> Path:
     proc = build_site(root, site)
     assert proc.returncode == 0, proc.stderr
@@ -170,10 +101,6 @@ class Session:
     page: Page
     requests: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
-
-
-def is_local(url: str, base_url: str) -> bool:
-    return url.startswith(base_url) or urlsplit(url).scheme in {"data", "blob"}
 
 
 @contextmanager

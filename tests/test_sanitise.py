@@ -69,6 +69,9 @@ PAYLOADS = {
     "vbscript": '<a href="vbscript:msgbox(1)">x</a>',
     "link-stylesheet": '<link rel="stylesheet" href="https://x.invalid/x.css">',
     "embed": '<embed src="https://x.invalid/x.swf">',
+    "remote-image": "![pixel](https://tracker.invalid/p.gif?who=reader)",
+    "protocol-relative-image": '<img src="//tracker.invalid/p.gif">',
+    "svg-with-link": '<svg><a href="https://x.invalid/"><text>x</text></a></svg>',
 }
 
 _URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "data", "values", "to"}
@@ -91,6 +94,11 @@ class _Audit(HTMLParser):
             squashed = re.sub(r"[\x00-\x20]+", "", value).lower()
             if name in _URL_ATTRIBUTES and squashed.startswith(("javascript:", "vbscript:")):
                 self.problems.append(f"{tag}[{name}]={value}")
+            remote = re.match(r"(//|[a-z][a-z0-9+.-]*:)", squashed) and not squashed.startswith(
+                "data:"
+            )
+            if tag == "img" and name == "src" and remote:
+                self.problems.append(f"an image from another host: {value}")
             image = tag == "img" and re.match(r"data:image/(png|gif|jpeg|webp)", squashed)
             if name in _URL_ATTRIBUTES and squashed.startswith("data:") and not image:
                 self.problems.append(f"{tag}[{name}]={value}")

@@ -92,20 +92,35 @@ class Cleaned:
 
 def _keep(tag: str, attribute: str, value: str) -> str | None:
     """nh3's attribute filter: the last word on URLs that passed its scheme check."""
-    if attribute in _URL_ATTRIBUTES and value.strip()[:5].lower() == "data:":
-        if tag == "img" and attribute == "src" and _DATA_IMAGE_RE.match(value.strip()):
+    url = value.strip()
+    if attribute in _URL_ATTRIBUTES and url[:5].lower() == "data:":
+        if tag == "img" and attribute == "src" and _DATA_IMAGE_RE.match(url):
             return value
         return None
+    if tag == "img" and attribute == "src" and _remote(url):
+        return None  # the site loads nothing from elsewhere: no tracking pixels either
     return value
 
 
-def sanitise(html: str) -> str:
-    """Only what the allowlist keeps; every URL, style and input type checked."""
-    return nh3.clean(
-        html,
-        tags=set(TAGS),
-        clean_content_tags=set(DROP_CONTENT),
-        attributes={"*": set(GENERIC_ATTRIBUTES), **{k: set(v) for k, v in ATTRIBUTES.items()}},
+def _remote(url: str) -> bool:
+    """A URL on another host: absolute with a scheme, or protocol-relative (``//host``)."""
+    squashed = re.sub(r"[\x00-\x20\\]", "/", url).lower()
+    return squashed.startswith("//") or bool(re.match(r"[a-z][a-z0-9+.-]*:", squashed))
+
+
+#: The elements of an icon: an inline SVG holding anything else is dropped whole.
+ICON = frozenset({"svg", "path"})
+
+
+def _cleaner(inline_svg: bool) -> nh3.Cleaner:
+    attributes = {"*": set(GENERIC_ATTRIBUTES), **{k: set(v) for k, v in ATTRIBUTES.items()}}
+    if not inline_svg:
+        for tag in ICON:
+            attributes.pop(tag)
+    return nh3.Cleaner(
+        tags=set(TAGS if inline_svg else TAGS - ICON),
+        clean_content_tags=set(DROP_CONTENT if inline_svg else DROP_CONTENT | {"svg"}),
+        attributes=attributes,
         attribute_filter=_keep,
         strip_comments=True,
         link_rel=None,
@@ -119,6 +134,17 @@ def sanitise(html: str) -> str:
     )
 
 
+_CLEANERS = {True: _cleaner(True), False: _cleaner(False)}
+
+
+def sanitise(html: str, *, inline_svg: bool = True) -> str:
+    """Only what the allowlist keeps; every URL, style and input type checked.
+
+    ``inline_svg=False`` drops every inline SVG with its content.
+    """
+    return _CLEANERS[inline_svg].clean(html)
+
+
 class _Inventory(HTMLParser):
     """Every element and attribute of a fragment, as a browser would read them."""
 
@@ -126,9 +152,20 @@ class _Inventory(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.tags: Counter[str] = Counter()
         self.attributes: Counter[tuple[str, str, str]] = Counter()
+        self._svg_depth = 0
+        #: Elements found inside an inline SVG that are not part of an icon.
+        self.in_svg: set[str] = set()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "svg" and self._svg_depth:
+            self._svg_depth -= 1
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags[tag] += 1
+        if self._svg_depth and tag not in ICON:
+            self.in_svg.add(tag)
+        if tag == "svg":
+            self._svg_depth += 1
         for name, value in attrs:
             if name == "style":
                 # The sanitiser rewrites kept declarations; what counts is which survive.
@@ -139,6 +176,7 @@ class _Inventory(HTMLParser):
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
+        self.handle_endtag(tag)
 
 
 def _style_properties(style: str) -> set[str]:
@@ -163,6 +201,12 @@ def _describe_attribute(tag: str, name: str, value: str) -> Removal:
         return Removal(f"a search index attribute ({name}) on <{tag}>", name)
     if name == "style":
         return Removal(f"the CSS property '{value}' in a style attribute on <{tag}>", value)
+    if tag == "img" and name == "src" and _remote(value) and not value.startswith("data:"):
+        return Removal(
+            "an image from another host (the site loads nothing from elsewhere: put the "
+            "image under docs/)",
+            value[:60],
+        )
     if name in _URL_ATTRIBUTES or name.endswith("href"):
         scheme = value.split(":", 1)[0].strip().lower() if ":" in value else ""
         if scheme:
@@ -176,6 +220,12 @@ def clean(html: str) -> Cleaned:
     published = sanitise(html)
     before, after = _inventory(html), _inventory(published)
     removed: list[Removal] = []
+    if after.in_svg:
+        # An icon is a drawing and nothing else; an SVG that holds links or text goes whole.
+        published = sanitise(html, inline_svg=False)
+        after = _inventory(published)
+        held = ", ".join(f"<{tag}>" for tag in sorted(after.in_svg | before.in_svg))
+        removed.append(Removal(f"an inline <svg> holding {held} (only icons are kept)", "<svg"))
     for tag, count in sorted((before.tags - after.tags).items()):
         removed.append(Removal(f"a <{tag}> element", f"<{tag}", count))
     for (tag, name, value), count in sorted((before.attributes - after.attributes).items()):

@@ -32,7 +32,8 @@
   const say = (key, fallback) => translations[key] || fallback;
 
   const bundle = new URL(root.dataset.bundle, document.baseURI).href;
-  const site = new URL(root.dataset.base + "/", document.baseURI);
+  // base_url is "." or ".." on most pages and "/" on the theme's 404 page: one slash after it.
+  const site = new URL(root.dataset.base.replace(/\/+$/, "") + "/", document.baseURI);
   const siteRoot = site.pathname;
 
   /* A large site's index comes in several bundles (pagefind/bundles.json lists them, the
