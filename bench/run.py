@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
+import importlib
 import json
 import os
 import platform
@@ -131,14 +131,11 @@ def measure(runs: int, once: Callable[[], Sample]) -> dict[str, Any]:
 
 
 def load_generator() -> Any:
-    path = REPO / "scripts" / "generate_corpus.py"
-    spec = importlib.util.spec_from_file_location("generate_corpus", path)
-    if spec is None or spec.loader is None:
-        raise BenchError(f"cannot load {path}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    """The corpus generator: the ``corpusgen`` package under scripts/ (not installed)."""
+    scripts = str(REPO / "scripts")
+    if scripts not in sys.path:
+        sys.path.insert(0, scripts)
+    return importlib.import_module("corpusgen")
 
 
 def count_documents(docs: Path) -> dict[str, int]:

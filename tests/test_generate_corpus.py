@@ -1,13 +1,21 @@
-"""scripts/generate_corpus.py: a valid, deterministic benchmark corpus, and a safe --out."""
+"""scripts/generate_corpus.py and its package, scripts/corpusgen: a valid, deterministic
+benchmark corpus, a safe --out, vocabulary data that is checked, one source of randomness
+and front-matter the strict reader takes as written."""
 
 from __future__ import annotations
 
+import ast
+import dataclasses
+import importlib
 import importlib.util
 import re
+import shutil
+import string
 import subprocess
 import sys
 import tomllib
-from datetime import date
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -16,21 +24,20 @@ import pytest
 import yaml
 
 from conftest import REPO, run_cli
+from incident_kb import yamlsafe
 
-SCRIPT = REPO / "scripts" / "generate_corpus.py"
+SCRIPTS = REPO / "scripts"
+SCRIPT = SCRIPTS / "generate_corpus.py"
+PACKAGE = SCRIPTS / "corpusgen"
 SMALL = 60
 
-
-def _load() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("generate_corpus", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being built
-    spec.loader.exec_module(module)
-    return module
-
-
-gc = _load()
+if str(SCRIPTS) not in sys.path:
+    sys.path.insert(0, str(SCRIPTS))
+gc = importlib.import_module("corpusgen")
+choices_module = importlib.import_module("corpusgen.choices")
+corpus_module = importlib.import_module("corpusgen.corpus")
+frontmatter = importlib.import_module("corpusgen.frontmatter")
+vocabulary = importlib.import_module("corpusgen.vocabulary")
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -182,3 +189,210 @@ def test_command_line(tmp_path: Path) -> None:
         assert proc.returncode == 2, (bad, proc.stderr)
         assert "usage:" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "unused").exists()
+
+
+def test_the_script_loaded_by_path_is_the_package() -> None:
+    """Code that loads scripts/generate_corpus.py by path gets the package's generate."""
+    spec = importlib.util.spec_from_file_location("generate_corpus_by_path", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module: ModuleType = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.generate is gc.generate
+    assert module.CorpusError is gc.CorpusError
+
+
+# -- one source of randomness ----------------------------------------------------------------
+
+
+def test_only_the_choices_module_uses_random() -> None:
+    for path in sorted(PACKAGE.glob("*.py")):
+        tree_ = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {
+            alias.name.split(".")[0]
+            for node in ast.walk(tree_)
+            if isinstance(node, ast.Import)
+            for alias in node.names
+        } | {
+            (node.module or "").split(".")[0]
+            for node in ast.walk(tree_)
+            if isinstance(node, ast.ImportFrom)
+        }
+        assert ("random" in imported) == (path.name == "choices.py"), path.name
+    script = SCRIPT.read_text(encoding="utf-8")
+    assert not re.search(r"^\s*(import|from) random\b", script, re.MULTILINE)
+
+
+def test_choices_are_reproducible_and_derived_streams_independent() -> None:
+    make = choices_module.Choices
+
+    def draws(c: Any) -> list[object]:
+        return [
+            c.pick("abcdef"),
+            c.weighted("xyz", (1, 0, 5)),
+            c.between(1, 100),
+            round(c.real(0, 1), 9),
+            c.chance(0.5),
+            c.sample(range(50), 3),
+            c.shuffled(range(8)),
+            c.sample("ab", 5),
+        ]
+
+    assert draws(make(7)) == draws(make(7))
+    assert draws(make(7)) != draws(make(8))
+    root = make(7)
+    first = draws(root.derive("incident", 3))
+    draws(root)  # drawing from the root does not move a derived stream
+    assert draws(root.derive("incident", 3)) == first
+    assert draws(root.derive("incident", 4)) != first
+    assert sorted(make(1).sample("ab", 5)) == ["a", "b"]
+    assert make(1).weighted("xyz", (0, 0, 1)) == "z"
+
+
+# -- vocabulary data --------------------------------------------------------------------------
+
+
+def _texts(value: object) -> Iterator[str]:
+    """Every string inside a vocabulary value."""
+    if isinstance(value, str):
+        yield value
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for spec in dataclasses.fields(value):
+            yield from _texts(getattr(value, spec.name))
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, tuple | list):
+        for item in value:
+            yield from _texts(item)
+
+
+def _slots(texts: Iterator[str]) -> set[str]:
+    return {name for text in texts for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_every_template_names_only_slots_the_generator_fills() -> None:
+    vocab = vocabulary.load()
+    choices = choices_module.Choices(1)
+    facts = corpus_module.plan(30, 1, gc.DEFAULT_END, vocab, choices)
+    filled = set(facts.incidents[0].slots)
+    # Set while a postmortem is rendered, for the templates of one section or line.
+    filled |= {"mitigation", "mitigation_lower", "done_text", "ts", "alert", "status"}
+    filled |= {"recurrence_link", "related_links", "done", "total", "action_kinds"}
+    filled |= {"title", "state", "due_long", "reason"}
+    postmortem_prose = [vocab.triggers, vocab.symptoms, vocab.postmortem, vocab.status_page]
+    assert _slots(_texts(postmortem_prose)) <= filled
+    assert _slots(_texts(vocab.situations)) <= {"id", "name", "a_name"}
+    service_slots = {"id", "pods_min", "pods_max", "db_link", "components", "incidents"}
+    assert _slots(_texts(vocab.service_pages)) <= service_slots
+    assert _slots(_texts(vocab.severities)) == set()
+
+
+def test_vocabulary_is_data_and_every_file_is_used() -> None:
+    data = PACKAGE / "data"
+    names = {spec.name for spec in dataclasses.fields(vocabulary.Vocabulary)}
+    assert {p.stem for p in data.glob("*.yaml")} == names
+    for path in data.glob("*.yaml"):
+        assert yaml.safe_load(path.read_text(encoding="utf-8")), path.name
+    vocab = vocabulary.load()
+    assert len(vocab.triggers) >= 15 and len(vocab.situations.situations) >= 10
+    assert len(vocab.services.services) == 40 and len(vocab.people) > 60
+    # The prose is not in the code any more.
+    code = "".join(p.read_text(encoding="utf-8") for p in PACKAGE.glob("*.py"))
+    for text in (vocab.triggers[0].causes[0], vocab.postmortem.went_well[0], "aaron"):
+        assert text[:40] not in code
+
+
+@pytest.mark.parametrize(
+    ("file", "change", "message"),
+    [
+        ("people.yaml", lambda d: {"people": d}, "people.yaml: expected a list"),
+        ("services.yaml", lambda d: {**d, "extra": 1}, "services.yaml: unknown key 'extra'"),
+        (
+            "severities.yaml",
+            lambda d: {**d, "levels": [{**d["levels"][0], "weight": "six"}]},
+            "severities.yaml.levels[0].weight: expected int, found str",
+        ),
+        (
+            "triggers.yaml",
+            lambda d: [{**d[0], "symptoms": ["itchy"]}, *d[1:]],
+            "triggers.yaml: deploy: unknown symptom 'itchy'",
+        ),
+        (
+            "status_page.yaml",
+            lambda d: {k: v for k, v in d.items() if k != "monitoring"},
+            "status_page.yaml: missing 'monitoring'",
+        ),
+    ],
+)
+def test_a_broken_data_file_fails_with_its_file_and_key(
+    tmp_path: Path, file: str, change: Any, message: str
+) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(PACKAGE / "data", data)
+    path = data / file
+    path.write_text(yaml.safe_dump(change(yaml.safe_load(path.read_text()))), encoding="utf-8")
+    with pytest.raises(vocabulary.VocabularyError) as caught:
+        vocabulary.load(data)
+    assert message in str(caught.value)
+
+
+# -- front-matter ----------------------------------------------------------------------------
+
+
+def test_front_matter_is_dumped_for_the_strict_reader() -> None:
+    moment = datetime(2025, 11, 15, 14, 18, tzinfo=UTC)
+    data = {
+        "id": "INC-2025-001",
+        "started_at": moment,
+        "resolved_at": moment,  # the same object twice: written twice, never as an alias
+        "due": date(2025, 11, 20),
+        "services": ["auth", "edge"],
+        "none": [],
+        "ambiguous": ["1e3", "no", "null", "true", "12:30", "0755", "1.5", "-", "a: b", "#x"],
+        "number": 12.5,
+        "whole": frontmatter.number(99.0),
+        "flag": False,
+        "long": "word " * 60 + "end",
+        "nested": {"updates": [{"at": moment, "message": 'It\'s fine: "quoted" é'}]},
+    }
+    text = frontmatter.dump(data)
+    assert "started_at: 2025-11-15T14:18:00Z\n" in text
+    assert "resolved_at: 2025-11-15T14:18:00Z\n" in text
+    assert "due: 2025-11-20\n" in text
+    assert "services: [auth, edge]\n" in text and "none: []\n" in text
+    assert "whole: 99\n" in text and "flag: false\n" in text
+    assert "&" not in text and "*" not in text
+    assert len(text.splitlines()) == 15  # one line per value: nothing folded
+    value, problems = yamlsafe.load(text, 1)
+    assert problems == []
+    expected = {
+        **data,
+        "started_at": "2025-11-15T14:18:00Z",
+        "resolved_at": "2025-11-15T14:18:00Z",
+        "due": "2025-11-20",
+        "nested": {"updates": [{**data["nested"]["updates"][0], "at": "2025-11-15T14:18:00Z"}]},
+    }
+    assert yamlsafe.plain(value) == expected
+    # PyYAML's own reading (YAML 1.1) agrees on every string.
+    assert yaml.safe_load(text)["ambiguous"] == data["ambiguous"]
+    with pytest.raises(ValueError, match="UTC"):
+        frontmatter.dump({"at": datetime(2025, 1, 1, 12, 0)})
+    with pytest.raises(TypeError):
+        frontmatter.dump({"at": object()})
+
+
+def test_generated_front_matter_is_plain_and_strict(corpus: Path) -> None:
+    stamp = re.compile(r"^\s*(?:- )?\w+_at: (.*)$|^\s*(?:- )?at: (.*)$", re.MULTILINE)
+    day = re.compile(r"^\s*(?:- )?(?:due|completed_on|last_reviewed): (.*)$", re.MULTILINE)
+    for path in sorted((corpus / "docs").rglob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        if not text.startswith("---\n"):
+            continue
+        head = text.split("---\n", 2)[1]
+        for match in stamp.finditer(head):
+            value = match.group(1) or match.group(2)
+            assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", value), (path, value)
+        for match in day.finditer(head):
+            assert re.fullmatch(r"\d{4}-\d\d-\d\d", match.group(1)), (path, match.group(1))
+        _, problems = yamlsafe.load(head, 2)
+        assert problems == [], path

@@ -222,19 +222,14 @@ def _similar_by_scanning(
 
 def test_similar_matches_its_definition_on_a_generated_corpus(tmp_path: Path) -> None:
     """The indexed ranking equals scoring every pair, including every tie at the cut-off."""
-    import importlib.util
+    import importlib
 
     from incident_kb.config import load as load_config
     from incident_kb.validate import check
 
-    spec = importlib.util.spec_from_file_location(
-        "generate_corpus", REPO / "scripts" / "generate_corpus.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    module.generate(400, 7, tmp_path / "kb")
+    if str(REPO / "scripts") not in sys.path:
+        sys.path.insert(0, str(REPO / "scripts"))
+    importlib.import_module("corpusgen").generate(400, 7, tmp_path / "kb")
     kb = check(load_config(tmp_path / "kb"), EXAMPLE_TODAY).kb
     assert len(kb.postmortems) == 400
     for incident in kb.postmortems:
