@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE_TODAY, FIXTURES, build_site, site_project
+from conftest import EXAMPLE_TODAY, FIXTURES, build_site, run_cli, site_project
+from htmltree import parse
 from incident_kb import docstree, logsafety
 from incident_kb.config import load
-from incident_kb.findings import Findings, Level
+from incident_kb.findings import Findings, Level, printable
 from incident_kb.pagemeta import read_page
 from incident_kb.validate import check
 
@@ -132,7 +133,20 @@ def test_our_own_paths_cannot_be_shadowed(project: Path, rel: str) -> None:
     assert "a path the build writes itself" in message
 
 
-@pytest.mark.parametrize("name", ["a\nb.md", "x\r.png", "tab\there.txt", "rtl\u202egnp.md"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "a\nb.md",
+        "x\r.png",
+        "tab\there.txt",
+        "rtl\u202egnp.md",
+        "<img src=x onerror=alert(1)>.md",
+        "\\evil.example.md",
+        "caf\udce9.md",  # a Latin-1 byte: not UTF-8
+        "a&lt;b.md",
+        'quote".md',
+    ],
+)
 def test_names_with_control_characters_are_refused(project: Path, name: str) -> None:
     (project / "docs" / name).write_text("# x\n", encoding="utf-8")
     tree, findings = _scan(project)
@@ -166,7 +180,7 @@ def test_page_meta_is_escaped_and_limited_to_known_keys(tmp_path: Path) -> None:
     meta, problems = _page(
         tmp_path,
         "---\ntitle: '</title><script>x</script>'\ndescription: '\"><script>y</script>'\n"
-        "tags: ['<img src=x onerror=z>', ok]\nhide: [toc, everything]\n"
+        "tags: ['<img src=x onerror=z>', ok]\nhide: [toc, everything, [navigation]]\n"
         "search: {exclude: true, boost: 99}\ntemplate: ../../etc/passwd\ncustom: 1\n---\n# Body\n",
     )
     assert meta == {
@@ -178,10 +192,12 @@ def test_page_meta_is_escaped_and_limited_to_known_keys(tmp_path: Path) -> None:
     }
     assert problems == [
         "docs/page.md:5: hide[1]: must be one of feedback, footer, navigation, path, tags, toc",
+        "docs/page.md:5: hide[2]: must be one of feedback, footer, navigation, path, tags, toc",
         "docs/page.md:6: search.boost: search may set exclude (true or false) and boost (0 to 10)",
-        "docs/page.md:7: template: must name an .html template of the theme",
+        "docs/page.md:7: template: warning: not passed to the theme: pages may set title, "
+        "description, subtitle, tags, hide, search, status",
         "docs/page.md:8: custom: warning: not passed to the theme: pages may set title, "
-        "description, subtitle, tags, hide, search, template, icon, status",
+        "description, subtitle, tags, hide, search, status",
     ]
 
 
@@ -263,3 +279,82 @@ def test_nothing_in_the_site_comes_through_a_link(tmp_path: Path) -> None:
     ours = Path(__file__).parent.parent / "src" / "incident_kb" / "assets" / "incident-kb-search.js"
     assert (site / "assets" / "incident-kb-search.js").read_bytes() == ours.read_bytes()
     assert (site / "assets" / "javascripts").is_dir(), "the theme's own files were dropped"
+
+
+def test_what_the_theme_prints_around_content_is_inert(tmp_path: Path) -> None:
+    """Titles from headings and file names, table-of-contents ids, theme element ids and
+    tooltip titles: the places outside the content where a page's words land."""
+    root = site_project(tmp_path, VALID / "docs", VALID / "incident-kb.toml")
+    pages = root / "docs" / "pages"
+    pages.mkdir()
+    (pages / "toc.md").write_text(
+        '# Toc\n\n<h2 markdown id=\'x"/autofocus/onfocus="alert(1)"/x="\'>Background</h2>\n',
+        encoding="utf-8",
+    )
+    (pages / "title.md").write_text(
+        "# &lt;/title&gt;&lt;img src=x onerror=alert(2)&gt;\n\ntext\n", encoding="utf-8"
+    )
+    (pages / "clobber.md").write_text(
+        '# Clobber\n\n<div id="__config">{"base": "../evil/"}</div>\n\n'
+        '<span title="&lt;img src=x onerror=alert(3)&gt;">tip</span>\n',
+        encoding="utf-8",
+    )
+    site = tmp_path / "site"
+    proc = build_site(root, site, strict=False)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    for name in ("toc", "title", "clobber"):
+        tree = parse((site / "pages" / name / "index.html").read_text(encoding="utf-8"))
+        for element in tree.iter():
+            handlers = [a for a, _ in element.attrs if a.startswith("on")]
+            assert not handlers, (name, element.tag, element.attrs)
+            assert (element.tag, element.attr("src")) != ("img", "x"), (name, element.attrs)
+    clobber = (site / "pages" / "clobber" / "index.html").read_text(encoding="utf-8")
+    assert clobber.count('id="__config"') == 1  # the theme's own, not the page's
+    title = (site / "pages" / "title" / "index.html").read_text(encoding="utf-8")
+    assert "<title>&lt;/title&gt;&lt;img src=x onerror=alert(2)&gt; - " in title
+    for name in ("toc", "clobber"):
+        assert f"docs/pages/{name}.md:" in proc.stderr, proc.stderr
+    assert "unsafe-html" not in proc.stderr  # findings carry no rule id, only the message
+    assert proc.stderr.count("removed from the published page") >= 3
+
+
+def test_a_huge_body_does_not_stall_the_checks(project: Path) -> None:
+    runbook = project / "docs" / "runbooks" / "auth" / "auth-db-pool.md"
+    runbook.write_text(
+        runbook.read_text(encoding="utf-8") + "{" * 400_000 + "\n" + "<a " * 100_000 + "\n",
+        encoding="utf-8",
+    )
+    result = check(load(project), EXAMPLE_TODAY)  # linear scans: this returns at once
+    assert not result.failed(strict=True), result.findings
+
+
+def test_legacy_workflow_commands_are_broken_too() -> None:
+    assert "##[" not in logsafety.neutral("a ##[error]forged")
+    assert printable("x ##[add-mask]y") == "x #\u200b#[add-mask]y"
+
+
+def test_a_long_link_reference_is_refused_before_it_multiplies(project: Path) -> None:
+    runbook = project / "docs" / "runbooks" / "auth" / "auth-db-pool.md"
+    text = runbook.read_text(encoding="utf-8")
+    text += "\n[x]: http://e/" + "a" * 20_000 + "\n\n" + "[a][x] " * 2_000 + "\n"
+    runbook.write_text(text, encoding="utf-8")
+    where = [n for n, line in enumerate(text.splitlines(), 1) if line.startswith("[x]:")]
+    result = check(load(project), EXAMPLE_TODAY)
+    (finding,) = [f for f in result.findings if f.rule == "oversized"]
+    assert [finding.line] == where, finding
+    assert finding.message.startswith("a link reference of 20009 characters; the limit is 2000")
+    assert finding.level is Level.ERROR
+
+
+def test_configuration_values_cannot_forge_commands_in_the_command_output(project: Path) -> None:
+    (project / "mkdocs.yml").write_text("site_name: x\n", encoding="utf-8")
+    (project / "incident-kb.toml").write_text(
+        'docs_dir = "docs\\n::warning file=docs/index.md,line=1::Approved\\n##[error]x"\n',
+        encoding="utf-8",
+    )
+    for fmt in ("text", "json", "github"):
+        result = run_cli("validate", "--format", fmt, str(project))
+        assert result.code == 2, result
+        lines = (result.out + result.err).splitlines()
+        assert lines and not [line for line in lines if line.lstrip().startswith("::")], lines
+        assert "##[" not in result.out + result.err

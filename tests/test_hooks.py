@@ -169,19 +169,26 @@ def test_mismatched_docs_dir_is_refused(project: Path) -> None:
 
 def test_file_names_cannot_break_out_of_links(project: Path) -> None:
     runbooks = project / "docs" / "runbooks" / "auth"
-    (runbooks / "auth-db-pool.md").rename(runbooks / "a) <img src=x onerror=alert(1)> (b.md")
+    (runbooks / "auth-db-pool.md").rename(runbooks / "a) ](x) [y=1] (b.md")
     _config, files = start(project)
     index = files.get_file_from_path("runbooks/index.md")
     assert index is not None
-    assert "(auth/a%29%20%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E%20%28b.md)" in (
-        index.content_string
-    )
-    assert "<img" not in index.content_string
-
-
-def test_a_teams_own_landing_page_wins(project: Path) -> None:
-    (project / "docs" / "postmortems" / "README.md").write_text("# Our incidents\n")
+    assert "(auth/a%29%20%5D%28x%29%20%5By%3D1%5D%20%28b.md)" in index.content_string
+    # A name with markup in it is not published at all.
+    (runbooks / "a) ](x) [y=1] (b.md").rename(runbooks / "<img src=x onerror=alert(1)>.md")
     _config, files = start(project)
+    assert not [f for f in files if "onerror" in f.src_uri]
+
+
+def test_a_teams_own_landing_page_wins_with_a_warning(
+    project: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (project / "docs" / "postmortems" / "README.md").write_text("# Our incidents\n")
+    with caplog.at_level(logging.WARNING, logger="mkdocs.plugins.incident_kb"):
+        _config, files = start(project)
+    assert "docs/postmortems/README.md replaces the generated page postmortems/index.md" in (
+        caplog.text
+    )
     pages = [f for f in files if f.dest_uri == "postmortems/index.html"]
     assert [(f.src_uri, bool(f.generated_by)) for f in pages] == [("postmortems/README.md", False)]
 

@@ -20,6 +20,7 @@ from . import (
     alerting,
     importing,
     listings,
+    logsafety,
     publish,
     report,
     scaffold,
@@ -385,7 +386,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return importing.run(args)
         return _schema(args)
     except (UsageError, ConfigError, scaffold.ScaffoldError, IncompleteError) as exc:
-        print(f"incident-kb: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines() or [""]:
+            print(f"incident-kb: {logsafety.no_commands(line)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -393,7 +395,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("INCIDENT_KB_DEBUG"):
             raise
         print(
-            f"incident-kb: internal error: {type(exc).__name__}: {exc} "
+            f"incident-kb: internal error: {type(exc).__name__}: {logsafety.neutral(str(exc))} "
             "(set INCIDENT_KB_DEBUG=1 for details)",
             file=sys.stderr,
         )

@@ -469,8 +469,8 @@ def _docs_dir(root: Path, data: Mapping[str, Any]) -> tuple[Path | None, list[st
         docs_name, where = (mkdocs_docs, "mkdocs.yml: docs_dir") if mkdocs_docs else ("docs", where)
     elif mkdocs_docs is not None and Path(mkdocs_docs) != Path(docs_name):
         errors.append(
-            f"{where}: '{docs_name}' differs from mkdocs.yml's docs_dir "
-            f"'{mkdocs_docs}': the site would build files that are never validated"
+            f"{where}: {quoted(docs_name)} differs from mkdocs.yml's docs_dir "
+            f"{quoted(mkdocs_docs)}: the site would build files that are never validated"
         )
     rel, problem = relative_path_problem(docs_name, "the repository")
     if problem:

@@ -48,8 +48,12 @@ RESERVED_FILES = frozenset(
 )
 RESERVED_FOLDERS = ("api/", "charts/", "pagefind/", "schemas/")
 #: Characters that must never be part of a file name: C0 and C1 controls, DEL, line and
-#: paragraph separators, and the bidirectional overrides that make a name read as another.
-_UNSAFE_NAME_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+#: paragraph separators, the bidirectional overrides that make a name read as another, bytes
+#: that are not UTF-8 (surrogate escapes), and HTML and path syntax: a page without a title
+#: is titled by its file name, which the theme prints into the page.
+_UNSAFE_NAME_RE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff<>\"'`&\\\\]"
+)
 
 
 @dataclass(frozen=True)
@@ -159,8 +163,9 @@ def _refusal(
 
 def _name_message(name: str) -> str:
     return (
-        f"the name {printable(name)!r} holds a control or direction-changing character: "
-        "rename it (such names can forge log lines and mislead readers)"
+        f"the name {printable(name)!r} holds a control or direction-changing character, a "
+        "byte that is not UTF-8, or one of < > \" ' ` & \\: rename it (such names can forge "
+        "log lines, mislead readers or become markup in the page)"
     )
 
 

@@ -17,12 +17,14 @@ from enum import StrEnum
 #: so that a hostile or broken file cannot flood a report.
 PER_FILE_RULE_LIMIT = 25
 
-_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+#: Controls, and lone surrogates (a file name that is not UTF-8), which no terminal can print.
+_CONTROL_RE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
 
 
 def printable(text: str) -> str:
-    """Control characters (a newline in a YAML key, say) shown escaped: one finding, one line."""
-    return _CONTROL_RE.sub(lambda m: repr(m.group(0))[1:-1], text)
+    """Control characters (a newline in a YAML key, say) shown escaped: one finding, one line;
+    and the CI runner's legacy ``##[command]`` syntax broken, since it is read mid-line."""
+    return _CONTROL_RE.sub(lambda m: repr(m.group(0))[1:-1], text).replace("##[", "#\u200b#[")
 
 
 class Level(StrEnum):

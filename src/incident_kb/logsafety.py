@@ -16,14 +16,20 @@ import re
 _CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 #: Inserted between the two colons: invisible to a reader, not a command to a runner.
 _BREAK = ":\u200b:"
+#: The runner's older syntax, ``##[error]...``, is read anywhere in a line.
+_LEGACY, _LEGACY_BREAK = "##[", "#\u200b#["
+
+
+def no_commands(text: str) -> str:
+    """``text`` with every ``::`` and ``##[`` broken, so no runner reads a command in it."""
+    while "::" in text:
+        text = text.replace("::", _BREAK)
+    return text.replace(_LEGACY, _LEGACY_BREAK)
 
 
 def neutral(text: str) -> str:
-    """One line with no control characters and no ``::``."""
-    text = _CONTROL_RE.sub(lambda m: repr(m.group(0))[1:-1], text)
-    while "::" in text:
-        text = text.replace("::", _BREAK)
-    return text
+    """One line with no control characters and no workflow command."""
+    return no_commands(_CONTROL_RE.sub(lambda m: repr(m.group(0))[1:-1], text))
 
 
 class NeutralFilter(logging.Filter):

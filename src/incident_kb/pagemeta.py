@@ -22,14 +22,13 @@ from .yamlsafe import YamlMap
 
 #: Material's ``hide`` values.
 HIDE_VALUES = frozenset({"navigation", "toc", "footer", "feedback", "tags", "path"})
-_TEMPLATE_RE = re.compile(r"^[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*\.html$")
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_/-]*$")
 _CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 MAX_TEXT = 1000
 MAX_TAGS = 50
 #: The keys passed to the theme, and what each holds.
-KNOWN_KEYS = ("title", "description", "subtitle", "tags", "hide", "search", "template", "icon",
-              "status")  # fmt: skip
+#: (``template`` and ``icon`` are not among them: a name the theme lacks stops the build.)
+KNOWN_KEYS = ("title", "description", "subtitle", "tags", "hide", "search", "status")
 
 
 @dataclass(frozen=True)
@@ -103,7 +102,7 @@ def theme_meta(tree: YamlMap, shown: str, findings: Findings) -> dict[str, Any]:
             if hide is not None:
                 kept = []
                 for index, item in hide:
-                    if item in HIDE_VALUES:
+                    if isinstance(item, str) and item in HIDE_VALUES:
                         kept.append(item)
                     else:
                         findings.add(
@@ -117,14 +116,7 @@ def theme_meta(tree: YamlMap, shown: str, findings: Findings) -> dict[str, Any]:
         elif key == "search":
             if (search := _search(value, line, shown, findings)) is not None:
                 meta[key] = search
-        elif key == "template":
-            if isinstance(value, str) and _TEMPLATE_RE.match(value):
-                meta[key] = value
-            else:
-                findings.add(
-                    shown, line, key, "must name an .html template of the theme", rule="page-meta"
-                )
-        elif key in ("icon", "status"):
+        elif key == "status":
             if isinstance(value, str) and _NAME_RE.match(value) and len(value) <= 100:
                 meta[key] = value
             else:

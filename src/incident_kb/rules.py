@@ -494,11 +494,6 @@ _UNSAFE = (
         ),
         "a <{0}> element",
     ),
-    (re.compile(r"<[a-z][^>]*?\s(on[a-z]+)\s*=", re.IGNORECASE), "an event handler ({0})"),
-    (
-        re.compile(r"\{[^}\n]*?(?<![\w-])(on[a-z]+)\s*=", re.IGNORECASE),
-        "an event handler ({0}) in an attribute list",
-    ),
     (
         re.compile(
             r"(?:href|src|action|formaction|xlink:href)\s*=\s*[\"']?\s*"
@@ -510,11 +505,43 @@ _UNSAFE = (
     (re.compile(r"\]\(\s*<?\s*(javascript|vbscript|data)\s*:", re.IGNORECASE), "a {0}: link"),
     (re.compile(r"<\s*(javascript|vbscript)\s*:", re.IGNORECASE), "a {0}: link"),
 )
-
-
-_UNSAFE_ANYWHERE = re.compile(
-    "|".join(f"(?:{pattern.pattern})" for pattern, _ in _UNSAFE), re.IGNORECASE
+#: An event handler's name and its ``=``; whether it sits in a tag or an attribute list is
+#: decided by looking back a bounded distance, so that the scan stays linear in the body.
+_HANDLER_RE = re.compile(r"(?<![\w-])(on[a-z]+)\s*=", re.IGNORECASE)
+_OPENERS = (
+    ("<", ">", "an event handler ({0})"),
+    ("{", "}", "an event handler ({0}) in an attribute list"),
 )
+_LOOK_BACK = 300
+MAX_REFERENCE = 2000
+_LONG_REFERENCE_RE = re.compile(
+    r"^ {0,3}\[[^\]\n]{1,999}\]:[ \t]*<?(\S{" + str(MAX_REFERENCE + 1) + ",})", re.MULTILINE
+)
+_QUOTED_RE = re.compile(r"\"[^\"]*\"|'[^']*'")
+_UNSAFE_ANYWHERE = re.compile(
+    "|".join([*(f"(?:{pattern.pattern})" for pattern, _ in _UNSAFE), _HANDLER_RE.pattern]),
+    re.IGNORECASE,
+)
+
+
+def _handler(text: str) -> tuple[str, str] | None:
+    """An ``on...=`` inside a tag (``<img/onerror=``) or an attribute list (``{: onclick=``)."""
+    for m in _HANDLER_RE.finditer(text):
+        window = text[max(0, m.start() - _LOOK_BACK) : m.start()]
+        for opener, closer, what in _OPENERS:
+            at = window.rfind(opener)
+            # A closer inside a quoted value ({: title="}" onclick=...}) does not close.
+            opens = at >= 0 and (opener == "{" or window[at + 1 : at + 2].isalpha())
+            if opens and closer not in _QUOTED_RE.sub("", window[at:]):
+                return what, m.group(1)
+    return None
+
+
+def _unsafe_in(text: str) -> tuple[str, str] | None:
+    for pattern, what in _UNSAFE:
+        if m := pattern.search(text):
+            return what, m.group(1)
+    return _handler(text)
 
 
 def check_unsafe_body(
@@ -523,21 +550,31 @@ def check_unsafe_body(
     """An early word to the author: HTML in prose that could run script in a reader's
     browser. The site's sanitiser removes it whatever this recognises; this says so sooner
     and on the right line."""
-    if not _UNSAFE_ANYWHERE.search(body):
+    long_target = "]:" in body and bool(_LONG_REFERENCE_RE.search(body))
+    if not long_target and not _UNSAFE_ANYWHERE.search(body):
         return  # nothing anywhere in the body, code included: one scan, not six
     for line, text in prose_lines(body, body_line):
-        for pattern, what in _UNSAFE:
-            if m := pattern.search(text):
-                findings.add(
-                    path,
-                    line,
-                    "body",
-                    f"{what.format(m.group(1).lower())} can run script in a reader's "
-                    "browser: not allowed in a document (put examples in code blocks)",
-                    level=config.level("unsafe-html"),
-                    rule="unsafe-html",
-                )
-                break
+        if long_target and (m := _LONG_REFERENCE_RE.match(text)):
+            findings.add(
+                path,
+                line,
+                "body",
+                f"a link reference of {len(m.group(1))} characters; the limit is "
+                f"{MAX_REFERENCE} (each use copies it into the page: a long one used often "
+                "makes a page of hundreds of megabytes)",
+                rule="oversized",
+            )
+        if found := _unsafe_in(text):
+            what, name = found
+            findings.add(
+                path,
+                line,
+                "body",
+                f"{what.format(name.lower())} can run script in a reader's "
+                "browser: not allowed in a document (put examples in code blocks)",
+                level=config.level("unsafe-html"),
+                rule="unsafe-html",
+            )
 
 
 def check_unsafe_html(kb: KnowledgeBase, config: Config, findings: Findings) -> None:

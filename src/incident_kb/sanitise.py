@@ -90,8 +90,32 @@ class Cleaned:
     removed: tuple[Removal, ...]
 
 
+#: Ids (and ``name``, ``for``) that Markdown and its extensions write: slugs, footnote ids,
+#: no quotes, spaces or markup, since the theme prints them into ``href`` unescaped (the
+#: table of contents).
+_ID_RE = re.compile(r"[^\s\"'<>&`\\]+\Z")
+#: Ids starting with ``__`` belong to the theme (``__config``, ``__search``, ``__drawer``):
+#: content with such an id would shadow the theme's element for its scripts. These are the
+#: extensions' own.
+_EXTENSION_ID_PREFIXES = ("__tabbed_", "__codelineno-", "__span-", "__code_")
+_ID_ATTRIBUTES = frozenset({"id", "name", "for"})
+#: Attributes whose text some scripts (Material's tooltips) insert as HTML.
+_TEXT_ATTRIBUTES = frozenset({"title"})
+
+
+def safe_id(value: str) -> bool:
+    """An id content may carry: a slug, and none of the theme's own."""
+    return bool(_ID_RE.match(value)) and (
+        not value.startswith("__") or value.startswith(_EXTENSION_ID_PREFIXES)
+    )
+
+
 def _keep(tag: str, attribute: str, value: str) -> str | None:
     """nh3's attribute filter: the last word on URLs that passed its scheme check."""
+    if attribute in _ID_ATTRIBUTES:
+        return value if safe_id(value) else None
+    if attribute in _TEXT_ATTRIBUTES and "<" in value:
+        return None
     url = value.strip()
     if attribute in _URL_ATTRIBUTES and url[:5].lower() == "data:":
         if tag == "img" and attribute == "src" and _DATA_IMAGE_RE.match(url):
@@ -199,6 +223,12 @@ def _describe_attribute(tag: str, name: str, value: str) -> Removal:
         return Removal(f"an event handler ({name}) on <{tag}>", name)
     if name.startswith("data-pagefind"):
         return Removal(f"a search index attribute ({name}) on <{tag}>", name)
+    if name in _ID_ATTRIBUTES:
+        return Removal(
+            f"the {name} '{value[:40]}' on <{tag}> (ids are slugs, not the theme's)", value[:40]
+        )
+    if name in _TEXT_ATTRIBUTES:
+        return Removal(f"a {name} holding markup on <{tag}>", name)
     if name == "style":
         return Removal(f"the CSS property '{value}' in a style attribute on <{tag}>", value)
     if tag == "img" and name == "src" and _remote(value) and not value.startswith("data:"):

@@ -12,9 +12,11 @@ page's HTML passes the sanitiser in ``on_page_content`` before the theme wraps i
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -221,10 +223,12 @@ class Site:
         for uri, render in generated.items():
             page = File.generated(config, uri, content="")
             if page.dest_uri in taken:
-                # A page of the team's own (index.md, README.md, or a same-named .md) wins.
-                log.info(
-                    "%s is the team's own page: the generated %s is not added",
-                    taken[page.dest_uri],
+                # A page of the team's own (index.md, README.md, or a same-named .md) wins,
+                # but never silently: it could stand in for the status page or an index.
+                log.warning(
+                    "%s replaces the generated page %s (rename it, or remove it to get the "
+                    "generated one back)",
+                    self.config.relative(self.config.docs_dir / taken[page.dest_uri]),
                     uri,
                 )
                 continue
@@ -394,6 +398,7 @@ class Site:
                     "unsafe-html",
                 )
                 log.log(_LOG_LEVEL[finding.level], finding.format())
+        _safe_title_and_toc(page)
         return _restore_search_weight(cleaned.html, self.build.documents.get(src))
 
     def _source_of(self, src: str) -> tuple[str, int]:
@@ -425,6 +430,27 @@ def _outside(file: File, config: MkDocsConfig) -> bool:
     return any(step.is_symlink() for step in steps) or not path.resolve().is_relative_to(
         docs.resolve()
     )
+
+
+def _safe_title_and_toc(page: Page) -> None:
+    """What the theme prints around the content, made inert: a page without a title in its
+    front-matter is titled by its first heading or its file name, which Material prints with
+    ``striptags`` (entities become markup again) or raw; so every page gets an escaped title
+    in its meta. Table-of-contents ids are printed into ``href`` unescaped: one that is not
+    a slug points nowhere instead."""
+    if "title" not in page.meta and page.title:
+        plain = html.unescape(_TAG_RE.sub("", page.title))
+        page.meta["title"] = html_text(" ".join(plain.split()))
+    stack = list(page.toc)
+    while stack:
+        link = stack.pop()
+        if not sanitise.safe_id(link.id):
+            link.id = _UNSAFE_ID_RE.sub("-", link.id).lstrip("_") or "-"
+        stack.extend(link.children)
+
+
+_TAG_RE = re.compile(r"<[^>]*>")
+_UNSAFE_ID_RE = re.compile(r"[\s\"'<>&`\\]")
 
 
 def _restore_search_weight(html: str, doc: Document | None) -> str:

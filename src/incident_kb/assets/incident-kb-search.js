@@ -93,12 +93,25 @@
     }
   };
 
+  /* A result leads to a page of this site only: a URL the index holds is resolved against
+     the site and dropped when it names another origin (browsers read "/\\host" as "//host"). */
+  const local = (url) => {
+    try {
+      const resolved = new URL(url, site);
+      return resolved.origin === site.origin ? resolved.href : null;
+    } catch (_) {
+      return null;
+    }
+  };
+
   const item = (data) => {
+    const href = local(data.url);
+    if (href === null) return null;
     const li = document.createElement("li");
     li.className = "md-search-result__item";
     const link = document.createElement("a");
     link.className = "md-search-result__link";
-    link.href = data.url;
+    link.href = href;
     link.tabIndex = -1;
     const article = document.createElement("article");
     article.className = "md-search-result__article md-typeset";
@@ -124,7 +137,8 @@
       for (const page of pages) {
         const data = await page;
         if (mine !== generation) return;
-        list.append(item(data));
+        const entry = item(data);
+        if (entry !== null) list.append(entry);
         shown += 1;
       }
     } finally {
