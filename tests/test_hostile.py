@@ -108,7 +108,8 @@ def test_mkdocs_docs_dir_is_honoured(tmp_path: Path) -> None:
     (tmp_path / "incident-kb.toml").unlink()
     kb.docs.rename(tmp_path / "content")
     (tmp_path / "mkdocs.yml").write_text(
-        "site_name: x\ndocs_dir: content\nmarkdown_extensions:\n"
+        "site_name: x\ndocs_dir: content\nhooks: [hooks/incident_kb_site.py]\n"
+        "markdown_extensions:\n"
         "  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
     )
     result = run_cli("validate", str(tmp_path))

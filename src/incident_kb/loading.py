@@ -72,7 +72,7 @@ class RawDocument:
     damaged: bool = False
 
 
-def _read_bounded(path: Path, shown: str, findings: Findings) -> bytes | None:
+def read_bounded(path: Path, shown: str, findings: Findings) -> bytes | None:
     """Read a regular file of at most MAX_FILE_BYTES; devices and FIFOs are refused."""
     try:
         info = path.stat()
@@ -93,6 +93,19 @@ def _read_bounded(path: Path, shown: str, findings: Findings) -> bytes | None:
         )
         return None
     return raw
+
+
+def read_text(path: Path, shown: str, findings: Findings) -> str | None:
+    """A file's text as MkDocs would decode it, or None with a finding saying why not."""
+    raw = read_bounded(path, shown, findings)
+    if raw is None:
+        return None
+    try:
+        text, _bom = decode(raw)
+    except DecodeError as exc:
+        findings.add(shown, exc.line, "(file)", str(exc))
+        return None
+    return text
 
 
 def sniff_id(text: str) -> str | None:
@@ -159,13 +172,8 @@ def read_document(
     Ids of documents that cannot be used are added to ``invalid``, so that references to
     them are not reported as unknown and ``new`` never reuses them.
     """
-    raw = _read_bounded(path, shown, findings)
-    if raw is None:
-        return None
-    try:
-        text, _bom = decode(raw)
-    except DecodeError as exc:
-        findings.add(shown, exc.line, "(file)", str(exc))
+    text = read_text(path, shown, findings)
+    if text is None:
         return None
     parts = split(text)
     if texts is not None:

@@ -16,8 +16,8 @@ from typing import Any
 from . import yamlsafe
 from .escaping import html_text
 from .findings import Findings, Level
-from .frontmatter import DecodeError, decode, split
-from .loading import MAX_FILE_BYTES
+from .frontmatter import split
+from .loading import read_text
 from .yamlsafe import YamlMap
 
 #: Material's ``hide`` values.
@@ -42,19 +42,8 @@ class OrdinaryPage:
 
 def read_page(path: Path, shown: str, findings: Findings) -> OrdinaryPage | None:
     """Read one ordinary page; None when it cannot be read at all (a finding says why)."""
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        findings.add(shown, 1, "(file)", f"cannot read file: {exc.strerror or exc}")
-        return None
-    if len(raw) > MAX_FILE_BYTES:
-        findings.add(shown, 1, "(file)", f"file is larger than {MAX_FILE_BYTES} bytes")
-        return None
-    try:
-        text, _bom = decode(raw)
-    except DecodeError as exc:
-        findings.add(shown, exc.line, "(file)", str(exc))
+    text = read_text(path, shown, findings)
+    if text is None:
         return None
     parts = split(text)
     if parts.yaml is None:

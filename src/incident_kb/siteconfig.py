@@ -39,6 +39,8 @@ _APPLY_TAG = PYTHON_TAG + "object/apply:"
 _STR = _CORE + "str"
 _BOOL = _CORE + "bool"
 _MERGE = _CORE + "merge"
+_SEQ = _CORE + "seq"
+_MAP = _CORE + "map"
 
 #: ``!!python/name:`` targets that Material's and PyMdown Extensions' documentation use:
 #: emoji indexes and generators and custom fence formatters. Each is a plain function of a
@@ -387,7 +389,7 @@ def _check_inherit(document: yaml.Node | None, checker: _Checker) -> None:
 def _check_incident_kb(document: yaml.Node | None, checker: _Checker) -> None:
     """The build must run incident-kb: its hook file (any folder) or its enabled plugin."""
     hooks = checker.value(document, "hooks")
-    if hooks is not None and isinstance(hooks[1], yaml.SequenceNode):
+    if hooks is not None and isinstance(hooks[1], yaml.SequenceNode) and hooks[1].tag == _SEQ:
         for item in hooks[1].value:
             text = _plain(item)
             if text is not None and PurePosixPath(text.replace("\\", "/")).name == HOOK_FILE:
@@ -406,16 +408,9 @@ def _check_incident_kb(document: yaml.Node | None, checker: _Checker) -> None:
 
 def _has_plugin(node: yaml.Node, checker: _Checker) -> bool:
     """Whether ``plugins`` (a list or a mapping) holds incident-kb, not disabled."""
-    entries: list[tuple[yaml.Node, yaml.Node | None]] = []
-    if isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            if isinstance(item, yaml.MappingNode):
-                entries.extend((key, value) for key, value in checker.mapping(item).values())
-            else:
-                entries.append((item, None))
-    elif isinstance(node, yaml.MappingNode):
-        entries.extend(checker.mapping(node).values())
-    for key, options in entries:
+    if node.tag not in (_SEQ, _MAP):
+        return False  # computed (!ENV): not known to hold incident-kb
+    for key, options in _entries(node, checker):
         if _plain(key) not in (PLUGIN_NAME, "/" + PLUGIN_NAME):
             continue
         enabled = checker.value(options, "enabled")
@@ -424,8 +419,9 @@ def _has_plugin(node: yaml.Node, checker: _Checker) -> bool:
     return False
 
 
-def _extensions(node: yaml.Node, checker: _Checker) -> list[tuple[yaml.Node, yaml.Node | None]]:
-    """(name node, options node) of each markdown extension, from a list or a mapping."""
+def _entries(node: yaml.Node, checker: _Checker) -> list[tuple[yaml.Node, yaml.Node | None]]:
+    """(name node, options node) of each plugin or markdown extension, from a list of names
+    and one-key mappings or from one mapping."""
     entries: list[tuple[yaml.Node, yaml.Node | None]] = []
     if isinstance(node, yaml.SequenceNode):
         for item in node.value:
@@ -444,7 +440,7 @@ def _check_snippets(document: yaml.Node | None, checker: _Checker) -> None:
     extensions = checker.value(document, "markdown_extensions")
     if extensions is None:
         return
-    for name_node, options in _extensions(extensions[1], checker):
+    for name_node, options in _entries(extensions[1], checker):
         name = _plain(name_node)
         if name is None or not (name == _SNIPPETS or name.startswith(_SNIPPETS + ":")):
             continue

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from . import alertrules, bodytext, docstree, rules
+from . import alertrules, bodytext, docstree, rules, siteconfig
 from .config import Config
 from .docstree import Tree
 from .findings import Finding, Findings, Level
@@ -43,6 +43,7 @@ def check(config: Config, today: date, theme_files: Iterable[str] | None = None)
     ``theme_files``: the style sheets and scripts the site lists (default: mkdocs.yml's).
     """
     findings = Findings()
+    siteconfig.check_mkdocs_yml(config.root, config.docs_dir, findings)
     if theme_files is None:
         theme_files = docstree.mkdocs_theme_files(config.root)
     tree = docstree.scan(config, findings, theme_files)

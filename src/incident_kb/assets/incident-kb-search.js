@@ -98,7 +98,7 @@
   const local = (url) => {
     try {
       const resolved = new URL(url, site);
-      return resolved.origin === site.origin ? resolved.href : null;
+      return resolved.origin === site.origin ? url : null;
     } catch (_) {
       return null;
     }
