@@ -7,11 +7,12 @@ import shutil
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+import markdown  # type: ignore[import-untyped]  # Markdown ships no type information
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -56,6 +57,12 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
     assert "Traceback" not in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stdout, proc.stdout
     return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def markdown_html(source: str, extensions: Sequence[str]) -> str:
+    """Python-Markdown's HTML for ``source`` with these extensions, as a page would get it."""
+    html: str = markdown.markdown(source, extensions=list(extensions))
+    return html
 
 
 POLICY = """\

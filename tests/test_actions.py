@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
+from factories import kb, pm, ts
 from incident_kb import actions
 from incident_kb.model import ActionItem
-from test_rules import kb, pm, ts
 
 TODAY = date(2025, 12, 1)
 

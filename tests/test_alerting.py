@@ -12,8 +12,9 @@ import pytest
 from commands import command
 from conftest import KB, REPO
 from incident_kb import alerting, alertrules
-from incident_kb.config import ConfigError
+from incident_kb.config import Config, ConfigError
 from incident_kb.config import load as load_config
+from incident_kb.escaping import Md
 from incident_kb.findings import Findings, Level
 from incident_kb.loading import load_knowledge_base
 from incident_kb.model import KnowledgeBase
@@ -76,7 +77,7 @@ def parse(text: str, path: str = "r.yaml") -> tuple[list[alertrules.AlertRule], 
     return alertrules.parse_rules(textwrap.dedent(text), path, findings), findings
 
 
-def loaded(kb: KB) -> tuple[KnowledgeBase, alerting.Config]:
+def loaded(kb: KB) -> tuple[KnowledgeBase, Config]:
     config = load_config(kb.root)
     findings = Findings()
     model, _ = load_knowledge_base(config, findings)
@@ -314,7 +315,7 @@ def _resolve(kb: KB, url: str, site: str | None = SITE) -> alerting.Link:
     )
 
 
-def loaded_allowing_invalid(kb: KB) -> tuple[KnowledgeBase, alerting.Config]:
+def loaded_allowing_invalid(kb: KB) -> tuple[KnowledgeBase, Config]:
     config = load_config(kb.root)
     model, _ = load_knowledge_base(config, Findings())
     return model, config
@@ -633,7 +634,7 @@ def test_coverage_page_escapes_everything(kb: KB) -> None:
         alertrules.load_rules([path], config.relative), model, config, site_url=SITE
     )
     page = alerting.coverage_page(
-        coverage, lambda rb: alerting.Md(f"[{rb.id}](../{rb.id}.md)"), environment(None)
+        coverage, lambda rb: Md(f"[{rb.id}](../{rb.id}.md)"), environment(None)
     )
     assert "<img" not in page and "<script>" not in page and "](javascript" not in page
     assert "&#60;img src&#61;x onerror&#61;alert&#40;1&#41;&#62;" in page

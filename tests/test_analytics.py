@@ -8,10 +8,10 @@ from datetime import date
 
 import pytest
 
+from factories import POLICY, kb, level, pm, ts
 from incident_kb import actions, analytics
 from incident_kb.analytics import Stat
 from incident_kb.model import ActionItem, Impact, KnowledgeBase, Postmortem, SeverityPolicy
-from test_rules import POLICY, kb, level, pm, ts
 
 TODAY = date(2025, 12, 1)
 

@@ -13,6 +13,7 @@ import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
 from conftest import EXAMPLE_TODAY, REPO, build_site, site_project
+from factories import CONFIG, TODAY, kb, pm, ts
 from incident_kb import actions, api, budgets
 from incident_kb.config import load as load_config
 from incident_kb.freshness import freshness_of
@@ -28,7 +29,6 @@ from incident_kb.model import (
 )
 from incident_kb.schema import load_schema
 from incident_kb.validate import check
-from test_rules import CONFIG, TODAY, kb, pm, ts
 
 
 def url_of(doc: Document) -> str:

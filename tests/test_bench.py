@@ -17,7 +17,7 @@ BENCH = REPO / "bench" / "run.py"
 
 @pytest.mark.browser
 def test_bench_measures_every_figure_at_a_tiny_size(tmp_path: Path) -> None:
-    from test_browser import chromium_path
+    from browserkit import chromium_path
 
     chromium_path()  # skips (or fails in CI) with the reason when there is no browser
     readme = tmp_path / "README.md"

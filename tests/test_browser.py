@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import pytest
 
@@ -27,14 +27,16 @@ from incident_kb.model import Postmortem, Runbook
 from incident_kb.validate import check
 
 if TYPE_CHECKING:
-    from playwright.sync_api import BrowserContext, Page, Playwright
+    from playwright.sync_api import BrowserContext, Dialog, Page, Playwright
 
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = REPO / "test-artifacts"
 INCIDENT = "INC-2025-042"
 QUERY = "connection pool"  # both words in INC-2025-042's body, neither in its title
-SCHEMES = {"light": "default", "dark": "slate"}  # prefers-color-scheme -> Material scheme
+Scheme = Literal["light", "dark"]
+#: prefers-color-scheme -> Material scheme
+SCHEMES: dict[Scheme, str] = {"light": "default", "dark": "slate"}
 TIMEOUT_MS = 20_000
 
 
@@ -105,7 +107,7 @@ class Session:
 
 @contextmanager
 def browser(
-    playwright: Playwright, chromium: str, base_url: str, tmp: Path, scheme: str
+    playwright: Playwright, chromium: str, base_url: str, tmp: Path, scheme: Scheme
 ) -> Iterator[Session]:
     """A fresh Chromium profile that records every request of its pages and workers and
     refuses (but still records) anything that is not the local server."""
@@ -114,7 +116,7 @@ def browser(
         executable_path=chromium,
         args=CHROMIUM_ARGS,
         headless=True,
-        color_scheme=scheme,  # type: ignore[arg-type]
+        color_scheme=scheme,
         viewport={"width": 1280, "height": 900},
     )
     try:
@@ -140,7 +142,7 @@ def screenshot(page: Page, name: str, *, full_page: bool = False) -> Path:
     return path
 
 
-def assert_scheme(page: Page, scheme: str) -> None:
+def assert_scheme(page: Page, scheme: Scheme) -> None:
     page.wait_for_function(
         "want => document.body.getAttribute('data-md-color-scheme') === want",
         arg=SCHEMES[scheme],
@@ -181,7 +183,8 @@ def search_results(page: Page, want: set[str]) -> dict[str, str]:
                 timeout=3_000,
             )
         except PlaywrightTimeout:  # no further batch: every result is listed
-            return items.evaluate_all(script)
+            listed: dict[str, str] = items.evaluate_all(script)
+            return listed
 
 
 @pytest.mark.parametrize("scheme", list(SCHEMES))
@@ -191,7 +194,7 @@ def test_search_finds_postmortem_by_body_and_its_runbook(
     base_url: str,
     expected: Expected,
     tmp_path: Path,
-    scheme: str,
+    scheme: Scheme,
 ) -> None:
     want = {expected.path(expected.postmortem)} | {expected.path(r) for r in expected.runbooks}
     with browser(playwright, chromium, base_url, tmp_path, scheme) as session:
@@ -228,7 +231,7 @@ def test_postmortem_page_loads_only_local_resources(
     base_url: str,
     expected: Expected,
     tmp_path: Path,
-    scheme: str,
+    scheme: Scheme,
 ) -> None:
     url = base_url.rstrip("/") + expected.path(expected.postmortem)
     with browser(playwright, chromium, base_url, tmp_path, scheme) as session:
@@ -249,7 +252,7 @@ def test_insight_pages_draw_their_charts(
     chromium: str,
     base_url: str,
     tmp_path: Path,
-    scheme: str,
+    scheme: Scheme,
     path: str,
 ) -> None:
     """Charts load (the palette's variant is the one shown) and uptime bars are drawn."""
@@ -330,7 +333,8 @@ def test_search_results_show_hostile_titles_as_text(
     built(site_project(tmp, xss / "docs", xss / "incident-kb.toml"), tmp / "site")
     config = load_config(tmp / "project")
     kb = check(config, EXAMPLE_TODAY).kb
-    hostile = [d for d in (*kb.postmortems, *kb.runbooks) if "alert(" in title_of(d)]
+    docs: list[Postmortem | Runbook] = [*kb.postmortems, *kb.runbooks]
+    hostile = [d for d in docs if "alert(" in title_of(d)]
     assert hostile, "the corpus no longer has payload titles"
     want = {Expected(kb.postmortems[0], (), config).path(doc) for doc in hostile}
     with (
@@ -339,7 +343,12 @@ def test_search_results_show_hostile_titles_as_text(
     ):
         page = session.page
         dialogs: list[str] = []
-        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+        def on_dialog(dialog: Dialog) -> None:
+            dialogs.append(dialog.message)
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
         page.goto(base_url)
         open_search(page)
         page.keyboard.type("alert", delay=20)

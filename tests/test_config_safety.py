@@ -16,6 +16,7 @@ import pytest
 
 from conftest import KB, REPO, run_cli
 from incident_kb import alertrules
+from incident_kb.alertrules import AlertRule
 from incident_kb.config import (
     RULE_LEVELS,
     SECURITY_RULES,
@@ -23,7 +24,7 @@ from incident_kb.config import (
     ConfigError,
     load,
 )
-from incident_kb.findings import Level
+from incident_kb.findings import Findings, Level
 from incident_kb.schema import KIND_SCHEMAS, load_schema
 
 RULES = """\
@@ -487,11 +488,12 @@ def test_a_rule_file_linked_outside_the_repository_is_never_read(
     (root / "alerting" / "z.yaml").symlink_to(secret)
     opened: list[Path] = []
     real_read = alertrules.read_rule_file
-    monkeypatch.setattr(
-        alertrules,
-        "read_rule_file",
-        lambda path, shown, findings: opened.append(path) or real_read(path, shown, findings),
-    )
+
+    def recording_read(path: Path, shown: str, findings: Findings) -> list[AlertRule]:
+        opened.append(path)
+        return real_read(path, shown, findings)
+
+    monkeypatch.setattr(alertrules, "read_rule_file", recording_read)
     config = load(root)
     for call in (alertrules.configured_rule_files, alertrules.defined_alerts):
         with pytest.raises(ConfigError) as info:
@@ -588,3 +590,139 @@ def test_types_and_hostile_keys_give_one_line_each(tmp_path: Path) -> None:
         "incident-kb.toml: levels.x?incident-kb: ok: unknown key",
         "incident-kb.toml: runbooks.review_every_days: must be a whole number",
     ]
+
+
+# -- defaults, written once --------------------------------------------------------------
+
+
+def test_load_without_settings_gives_exactly_the_field_defaults(tmp_path: Path) -> None:
+    root = repo(tmp_path)
+    assert load(root) == Config(root=root.resolve(), docs_dir=root.resolve() / "docs")
+
+
+def test_every_setting_reaches_its_config_field(tmp_path: Path) -> None:
+    import incident_kb.config as config_module
+
+    toml = """\
+        [paths]
+        postmortems = "incidents"
+        runbooks = "ops"
+        services = "catalogue"
+        severity_policy = "rules/severity.md"
+        [postmortems]
+        id_prefix = "OPS"
+        required_sections = ["Summary"]
+        blame_phrases = ["oops"]
+        [runbooks]
+        review_every_days = 30
+        due_soon_days = 3
+        [action_items]
+        due_soon_days = 5
+        [status]
+        partial_outage_weight = 1
+        [alerts]
+        rules = ["alerting/*.yaml"]
+        annotation_keys = ["playbook"]
+        url_templates = ["https://git.example.com/{alert}.md"]
+        site_url = "https://kb.example.com/"
+        [search]
+        engine = "material"
+        pages_per_bundle = 7
+        [levels]
+        runbook-stale = "warning"
+        """
+    config = load(repo(tmp_path, toml))
+    defaults = Config(root=config.root, docs_dir=config.docs_dir)
+    settable = {
+        (table, key)
+        for table, keys in config_module._SCHEMA.items()
+        for key in keys
+        if table not in ("", "paths", "levels")
+    }
+    assert settable == set(config_module._FIELDS)
+    for name in [*config_module._FIELDS.values(), "postmortems", "runbooks", "services"]:
+        assert getattr(config, name) != getattr(defaults, name), name
+    assert config.severity_policy == "rules/severity.md"
+    assert config.partial_outage_weight == 1.0 and isinstance(config.partial_outage_weight, float)
+    assert config.required_sections == ("Summary",) and config.alert_rules == ("alerting/*.yaml",)
+    assert config.level("runbook-stale") is Level.WARNING
+    assert config.level("blame-language") is RULE_LEVELS["blame-language"]
+
+
+def test_code_defaults_are_the_configured_defaults() -> None:
+    from incident_kb import actions, search, statuspage
+    from incident_kb.config import FIELD_DEFAULTS
+
+    assert actions.DUE_SOON_DAYS == FIELD_DEFAULTS["action_items_due_soon_days"] == 14
+    assert statuspage.Weights().partial_outage == FIELD_DEFAULTS["partial_outage_weight"] == 0.3
+    assert FIELD_DEFAULTS["review_every_days"] == 90 and FIELD_DEFAULTS["due_soon_days"] == 14
+    index_site = search.index_site.__kwdefaults__ or {}
+    assert index_site["pages_per_bundle"] == FIELD_DEFAULTS["search_pages_per_bundle"] == 2000
+
+
+def test_uptime_uses_the_configured_partial_outage_weight(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from datetime import date
+
+    from incident_kb import statuspage
+    from incident_kb.model import KnowledgeBase
+    from incident_kb.validate import check
+
+    config = replace(load(REPO), partial_outage_weight=0.5)
+    today = date(2025, 12, 1)
+    kb = check(config, today).kb
+    seen: list[float] = []
+    real = statuspage.component_days
+
+    def spy(
+        kb: KnowledgeBase,
+        component: str,
+        today: date,
+        weights: statuspage.Weights | None,
+        days: int,
+    ) -> tuple[statuspage.Day, ...]:
+        assert weights is not None
+        seen.append(weights.partial_outage)
+        return real(kb, component, today, weights, days)
+
+    monkeypatch.setattr(statuspage, "component_days", spy)
+    statuspage.uptime(kb, config, today)
+    assert seen and set(seen) == {0.5}
+
+
+# -- rule ids ----------------------------------------------------------------------------
+
+
+def test_an_unknown_rule_id_in_levels_exits_2(kb: KB) -> None:
+    (kb.root / "incident-kb.toml").write_text('[levels]\nblame-languag = "notice"\n', "utf-8")
+    result = run_cli("validate", str(kb.root))
+    assert result.code == 2
+    assert "levels.blame-languag: unknown key (did you mean 'blame-language'?)" in result.err
+    assert "Traceback" not in result.err
+
+
+def test_level_refuses_an_unknown_rule_id_in_code() -> None:
+    config = Config(root=Path("/kb"), docs_dir=Path("/kb/docs"))
+    with pytest.raises(KeyError, match="unknown rule id 'unsafe-htm'"):
+        config.level("unsafe-htm")
+    partial = replace(config, levels={"blame-language": Level.NOTICE})
+    assert partial.level("runbook-stale") is RULE_LEVELS["runbook-stale"]
+    assert all(config.level(rule) is level for rule, level in RULE_LEVELS.items())
+
+
+def test_every_rule_id_given_to_level_in_the_source_is_known() -> None:
+    import re
+
+    source = Path(alertrules.__file__).parent
+    named = {
+        match
+        for path in sorted(source.glob("*.py"))
+        for match in re.findall(r"""\.level\(\s*["']([^"']+)["']""", path.read_text("utf-8"))
+    }
+    assert named and named <= set(RULE_LEVELS)
+    # docstree passes its rule ids on: _finding(..., "symlink", ...) and return "unsafe-file", ...
+    docstree = (source / "docstree.py").read_text("utf-8")
+    passed = set(re.findall(r"""_finding\([^)"']*["']([a-z-]+)["']""", docstree))
+    passed |= set(re.findall(r"""return\s*\(?\s*["']([a-z-]+)["'],""", docstree))
+    assert passed == {"unsafe-file", "unsafe-name", "symlink"}

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, REPO
+from factories import TODAY
 from incident_kb.config import load
+from incident_kb.model import Document
 from incident_kb.render import Renderer, environment
 from incident_kb.validate import check
-from test_rules import TODAY
 
 GOLDEN = REPO / "tests" / "golden"
 
@@ -24,8 +25,8 @@ def _outputs() -> dict[str, str]:
     result = check(config, TODAY)
     assert not result.findings
 
-    def src(doc: object) -> str:
-        return Path(doc.source.path).relative_to("docs").as_posix()  # type: ignore[attr-defined]
+    def src(doc: Document) -> str:
+        return Path(doc.source.path).relative_to("docs").as_posix()
 
     renderer = Renderer(result.kb, config, TODAY, src, environment(None))
     kb = result.kb

@@ -9,18 +9,18 @@ from datetime import date
 
 import pytest
 
+from factories import API, AUTH, CONFIG, POLICY, pm, ts
 from incident_kb import analytics, budgets, charts, insights
 from incident_kb.escaping import Md, md_text
-from incident_kb.model import Document, Impact, KnowledgeBase, title_of
+from incident_kb.model import Document, Impact, KnowledgeBase, Postmortem, title_of
 from incident_kb.render import environment
-from test_rules import API, AUTH, CONFIG, POLICY, pm, ts
 
 TODAY = date(2025, 12, 1)
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = "Auth <script>alert(1)</script> & $x$ | [a](b)"
 
 
-def incident(id_: str, start: str, minutes_to: dict[str, str], **kw: object) -> object:
+def incident(id_: str, start: str, minutes_to: dict[str, str], **kw: object) -> Postmortem:
     return pm(
         id=id_,
         started_at=ts(start),

@@ -10,19 +10,20 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLE_TODAY, REPO
+from factories import API, AUTH, POLICY, kb, pm, ts
 from incident_kb import links
 from incident_kb.escaping import Md, finalize, md_text, safe_url
-from incident_kb.freshness import runbook_freshness, used_in
-from incident_kb.model import KnowledgeBase, Postmortem, Runbook, Source
-from test_rules import API, AUTH, POLICY, kb, pm, ts
+from incident_kb.freshness import Freshness, runbook_freshness, used_in
+from incident_kb.model import Document, KnowledgeBase, Postmortem, Runbook, SeverityPolicy, Source
 
 
-def src(doc: object) -> str:
+def src(doc: Document) -> str:
+    assert not isinstance(doc, SeverityPolicy), "the policy is never a link target"
     return {
         "postmortem": "postmortems/2025/{}.md",
         "runbook": "runbooks/auth/{}.md",
         "service": "services/{}.md",
-    }[doc.kind].format(doc.id)  # type: ignore[attr-defined]
+    }[doc.kind].format(doc.id)
 
 
 RUNBOOK = Runbook(
@@ -155,28 +156,28 @@ def test_freshness_states_and_reasons() -> None:
     used = pm(runbooks=("auth-pool",), resolved_at=ts("2025-11-01T11:00:00Z"))
     base = kb(used, runbooks=(RUNBOOK,))
 
-    def fresh(rb: Runbook, today: date, alerts: frozenset[str] | None = None) -> object:
+    def fresh(rb: Runbook, today: date, alerts: frozenset[str] | None = None) -> Freshness:
         return runbook_freshness(
             rb, base, today, default_every_days=90, due_soon_days=14, known_alerts=alerts
         )
 
     calm = replace(RUNBOOK, id="calm", last_reviewed=date(2025, 12, 1))
-    assert fresh(calm, date(2025, 12, 2)).state == "fresh"  # type: ignore[attr-defined]
-    assert fresh(calm, date(2026, 2, 15)).state == "due-soon"  # type: ignore[attr-defined]
+    assert fresh(calm, date(2025, 12, 2)).state == "fresh"
+    assert fresh(calm, date(2026, 2, 15)).state == "due-soon"
     on_the_day = fresh(calm, date(2026, 3, 1))
-    assert on_the_day.state == "due-soon"  # type: ignore[attr-defined]
+    assert on_the_day.state == "due-soon"
     stale = fresh(RUNBOOK, date(2026, 1, 10), frozenset({"Other"}))
-    assert stale.state == "stale"  # type: ignore[attr-defined]
-    assert [(r.kind, r.incident) for r in stale.reasons] == [  # type: ignore[attr-defined]
+    assert stale.state == "stale"
+    assert [(r.kind, r.incident) for r in stale.reasons] == [
         ("review-overdue", None),
         ("used-after-review", "INC-2025-010"),
     ]
-    assert stale.reasons[0].message == (  # type: ignore[attr-defined]
+    assert stale.reasons[0].message == (
         "review overdue by 11 days: last reviewed 2025-10-01, every 90 days"
     )
     with_alert = replace(RUNBOOK, alerts=("Gone",), last_reviewed=date(2025, 12, 1))
     missing = fresh(with_alert, date(2025, 12, 2), frozenset({"Other"}))
-    assert [r.alert for r in missing.reasons] == ["Gone"]  # type: ignore[attr-defined]
+    assert [r.alert for r in missing.reasons] == ["Gone"]
 
 
 def test_link_destinations_keep_references_literal() -> None:

@@ -16,10 +16,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-import markdown
 import pytest
 
-from conftest import EXAMPLE_EPOCH, FIXTURES, KB, run_cli, site_project
+from conftest import EXAMPLE_EPOCH, FIXTURES, KB, markdown_html, run_cli, site_project
 from incident_kb import importing, links, publish, schema
 from incident_kb.config import load as load_config
 from incident_kb.escaping import md_text
@@ -386,7 +385,7 @@ class _Anchors(HTMLParser):
 def test_a_rendered_page_keeps_the_attribute_whole() -> None:
     extensions = ["admonition", "attr_list", "tables", "md_in_html", "pymdownx.superfences"]
     source = '<a title="[[INC-2025-001]]" href="#x">see</a> and [[INC-2025-001]].\n'
-    html = markdown.markdown(_wikilinks(source), extensions=extensions)
+    html = markdown_html(_wikilinks(source), extensions)
     parser = _Anchors()
     parser.feed(html)
     assert parser.tags == [

@@ -4,8 +4,8 @@ names a path and a line inside the file."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -79,9 +79,9 @@ VALUES = st.recursive(
 )
 @given(st.dictionaries(st.sampled_from(KEYS), VALUES, max_size=12), st.text(max_size=40))
 def test_validator_never_raises_and_locates_every_finding(
-    tmp_path_factory: object, data: dict[str, object], body: str
+    tmp_path_factory: pytest.TempPathFactory, data: dict[str, object], body: str
 ) -> None:
-    root = Path(tmp_path_factory.mktemp("kb"))  # type: ignore[attr-defined]
+    root = tmp_path_factory.mktemp("kb")
     kb = KB(root)
     front = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
     path = kb.write("postmortems/2025/2025-03-01-x.md", "")

@@ -2,124 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, datetime
-from pathlib import Path
+from datetime import date
 from typing import Any
 
 import pytest
 
+from factories import (
+    CONFIG,
+    LINES,
+    POLICY,
+    TODAY,
+    kb,
+    level,
+    pm,
+    status_page,
+    ts,
+)
 from incident_kb import analytics, rules
-from incident_kb.config import Config
 from incident_kb.findings import Findings, Level
 from incident_kb.model import (
     ActionItem,
     ErrorBudgetPolicy,
     Impact,
     KnowledgeBase,
-    Postmortem,
-    Roles,
     Runbook,
-    Service,
-    SeverityLevel,
-    SeverityPolicy,
-    Slo,
     Source,
     StatusPage,
     StatusUpdate,
 )
-from incident_kb.timeutil import parse_timestamp
-
-TODAY = date(2025, 12, 1)
-CONFIG = Config(root=Path("/kb"), docs_dir=Path("/kb/docs"))
 
 
-def ts(text: str) -> datetime:
-    return parse_timestamp(text)
-
-
-def level(id_: str, rank: int, required: bool, cadence: int, due: int) -> SeverityLevel:
-    return SeverityLevel(id_, id_, "criteria", 5, cadence, required, due, rank=rank)
-
-
-POLICY = SeverityPolicy(
-    levels=(
-        level("SEV-1", 0, True, 30, 5),
-        level("SEV-2", 1, True, 60, 7),
-        level("SEV-3", 2, False, 240, 14),
-    ),
-    error_budget=ErrorBudgetPolicy(80, 100, 20),
-    source=Source("docs/policies/severity.md"),
-)
-LINES = {
-    "id": 2,
-    "title": 3,
-    "status": 4,
-    "severity": 5,
-    "services": 6,
-    "services[0]": 6,
-    "services[1]": 6,
-    "started_at": 7,
-    "detected_at": 8,
-    "acknowledged_at": 9,
-    "mitigated_at": 10,
-    "resolved_at": 11,
-    "runbooks[0]": 12,
-    "related[0]": 13,
-    "recurrence_of": 14,
-    "action_items": 15,
-}
-AUTH = Service(
-    "auth",
-    "Auth",
-    "team-identity",
-    1,
-    Slo(99.9, 28),
-    Source("docs/services/auth.md"),
-    components=("Login",),
-)
-API = Service(
-    "api",
-    "API",
-    "team-platform",
-    2,
-    Slo(99.0, 28),
-    Source("docs/services/api.md"),
-    components=("REST API",),
-)
-BODY = (
-    "## Summary\n\n## Impact\n\n## Timeline\n\n## Contributing factors\n\n"
-    "## What went well\n\n## Action items\n"
-)
-
-
-def pm(**overrides: Any) -> Postmortem:
-    base: dict[str, Any] = {
-        "id": "INC-2025-010",
-        "title": "Outage",
-        "status": "draft",
-        "severity": "SEV-3",
-        "services": ("auth",),
-        "started_at": ts("2025-11-01T10:00:00Z"),
-        "detected_at": ts("2025-11-01T10:05:00Z"),
-        "resolved_at": ts("2025-11-01T11:00:00Z"),
-        "detection": "alert",
-        "roles": Roles("alice"),
-        "impact": Impact("Logins failed", 1.0),
-        "source": Source("docs/postmortems/2025/2025-11-01-outage.md", LINES, body_line=30),
-        "body": BODY,
-    }
-    base.update(overrides)
-    return Postmortem(**base)
-
-
-def kb(*postmortems: Postmortem, runbooks: tuple[Runbook, ...] = ()) -> KnowledgeBase:
-    return KnowledgeBase(
-        postmortems=postmortems, runbooks=runbooks, services=(API, AUTH), policy=POLICY
-    )
-
-
-def run(rule: Any, base: KnowledgeBase, *extra: Any) -> list[tuple[int, str, str, Level]]:
+def run(
+    rule: Callable[..., None], base: KnowledgeBase, *extra: object
+) -> list[tuple[int, str, str, Level]]:
     findings = Findings()
     rule(base, *extra, findings)
     return [(f.line, f.field, f.message, f.level) for f in findings]
@@ -234,22 +151,13 @@ def test_overdue_is_a_notice_from_the_due_date() -> None:
     assert run(rules.check_overdue, kb(replace(sev1, status="published")), CONFIG, TODAY) == []
 
 
-def _page(*updates: tuple[str, str]) -> StatusPage:
-    return StatusPage(
-        "Login errors",
-        "major",
-        (("Login", "partial_outage"),),
-        tuple(StatusUpdate(ts(at), status, "msg") for at, status in updates),
-    )
-
-
 def test_status_page_order_resolution_and_cadence() -> None:
     lines = {
         **LINES,
         **{f"status_page.updates[{i}].at": 40 + i for i in range(4)},
         **{f"status_page.updates[{i}].status": 50 + i for i in range(4)},
     }
-    page = _page(
+    page = status_page(
         ("2025-11-01T10:10:00Z", "investigating"),
         ("2025-11-01T10:05:00Z", "identified"),
         ("2025-11-01T14:30:00Z", "monitoring"),
@@ -266,7 +174,7 @@ def test_status_page_order_resolution_and_cadence() -> None:
 
 
 def test_resolved_update_without_resolution() -> None:
-    page = _page(("2025-11-01T10:10:00Z", "resolved"))
+    page = status_page(("2025-11-01T10:10:00Z", "resolved"))
     got = run(rules.check_status_page, kb(pm(status_page=page, resolved_at=None)), CONFIG)
     assert [m for _, _, m, _ in got] == [
         "the last update says 'resolved' but the incident has no resolved_at"

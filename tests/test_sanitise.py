@@ -12,10 +12,9 @@ import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
-import markdown
 import pytest
 
-from conftest import REPO, build_site
+from conftest import REPO, build_site, markdown_html
 from incident_kb.sanitise import TAGS, clean, locate, sanitise
 
 EXTENSIONS = [
@@ -116,7 +115,7 @@ def audit(html: str) -> list[str]:
 
 
 def render(source: str) -> str:
-    return markdown.markdown(source, extensions=EXTENSIONS)
+    return markdown_html(source, EXTENSIONS)
 
 
 @pytest.mark.parametrize("case", sorted(PAYLOADS))

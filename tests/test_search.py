@@ -97,8 +97,8 @@ def test_the_teams_custom_dir_wins_over_our_partials(tmp_path: Path) -> None:
     root = project(tmp_path)
     overrides = root / "overrides" / "partials"
     overrides.mkdir(parents=True)
-    header = search.THEME_DIR / "partials" / "header.html"
-    marked = header.read_text(encoding="utf-8").replace(
+    theirs = search.THEME_DIR / "partials" / "header.html"
+    marked = theirs.read_text(encoding="utf-8").replace(
         '<header class="{{ class }}"', '<header data-team-header class="{{ class }}"'
     )
     (overrides / "header.html").write_text(marked, encoding="utf-8")

@@ -14,6 +14,7 @@ from conftest import EXAMPLE_TODAY, REPO, SCHEMA_FILES, build_site, site_project
 from htmltree import Node, fold, load
 from incident_kb import links
 from incident_kb.config import load as load_config
+from incident_kb.findings import Level
 from incident_kb.freshness import freshness_of, used_in
 from incident_kb.model import Document, KnowledgeBase
 from incident_kb.validate import check
@@ -23,7 +24,8 @@ from pagefind_index import fragments, page_count
 @pytest.fixture(scope="module")
 def kb() -> KnowledgeBase:
     result = check(load_config(REPO), EXAMPLE_TODAY)
-    assert result.count("error") == 0  # type: ignore[arg-type]
+    errors = [f.format() for f in result.findings if f.level is Level.ERROR]
+    assert result.count(Level.ERROR) == 0, errors
     return result.kb
 
 

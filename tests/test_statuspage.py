@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
+from factories import API, AUTH, POLICY, pm, ts
 from incident_kb import statuspage
 from incident_kb.config import Config
 from incident_kb.escaping import Md
 from incident_kb.model import KnowledgeBase, Postmortem, StatusPage, StatusUpdate
 from incident_kb.render import environment
-from test_rules import API, AUTH, POLICY, pm, ts
 
 TODAY = date(2025, 12, 1)
 CONFIG = Config(root=Path("/kb"), docs_dir=Path("/kb/docs"))

@@ -451,7 +451,7 @@ def test_hostile_titles_are_shown_as_text_in_cards(corpus: Built, model: Result)
 
 def test_every_page_shows_its_own_title(corpus: Built, model: Result) -> None:
     kb = model.kb
-    for doc in (*kb.postmortems, *kb.runbooks, *kb.services):
+    for doc in kb.identified():
         page = corpus.page(page_of(doc))
         title = fold(title_of(doc))
         heads = page.find_all("title")
@@ -523,9 +523,9 @@ def _from_body(element: Element) -> bool:
 def test_wikilinks_show_hostile_titles_as_text(corpus: Built, model: Result) -> None:
     """``[[ID]]`` in a body becomes a link whose text is the target's title, verbatim."""
     kb = model.kb
-    by_id = {doc.id: doc for doc in (*kb.postmortems, *kb.runbooks, *kb.services)}
+    by_id = {doc.id: doc for doc in kb.identified()}
     checked = 0
-    for doc in (*kb.postmortems, *kb.runbooks, *kb.services):
+    for doc in kb.identified():
         body = model.texts[doc.source.path].body
         article = corpus.page(page_of(doc)).find_all("article")[0]
         # Links from the body: in its paragraphs and its own tables, not in the card, the
@@ -631,7 +631,8 @@ def test_search_index_and_tags_carry_no_markup(corpus: Built, model: Result) -> 
     for fragment in fragments(corpus.site):
         problems += _fragment_problems(f"search {fragment['url']} title", fragment["meta"]["title"])
         problems += _fragment_problems(f"search {fragment['url']} text", fragment["content"])
-    titles = {fold(title_of(d)) for d in (*model.kb.postmortems, *model.kb.runbooks)}
+    documents: list[Postmortem | Runbook] = [*model.kb.postmortems, *model.kb.runbooks]
+    titles = {fold(title_of(d)) for d in documents}
     tags_file = corpus.site / "tags.json"
     if tags_file.is_file():
         for mapping in json.loads(tags_file.read_text("utf-8")).get("mappings", []):
@@ -671,7 +672,7 @@ def _rendered(model: Result) -> dict[str, str]:
         f"{config.runbooks}/index.md": renderer.runbooks_index(f"{config.runbooks}/index.md"),
         f"{config.services}/index.md": renderer.services_index(f"{config.services}/index.md"),
     }
-    for doc in (*kb.postmortems, *kb.runbooks, *kb.services):
+    for doc in kb.identified():
         body = model.texts[doc.source.path].body
         if isinstance(doc, Postmortem):
             markdown = renderer.postmortem_page(doc, body)

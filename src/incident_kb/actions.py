@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal
 
+from .config import Config
 from .model import ActionItem, KnowledgeBase, Postmortem
 from .timeutil import utc_day
 
@@ -28,7 +29,8 @@ STATES: tuple[State, ...] = (
     "wont-do",
 )
 COMPLETION_WINDOW_DAYS = 30
-DUE_SOON_DAYS = 14
+#: The "due soon" window when none is given: the configured default.
+DUE_SOON_DAYS = Config.action_items_due_soon_days
 
 
 @dataclass(frozen=True)

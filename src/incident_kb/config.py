@@ -3,6 +3,11 @@
 Everything has a default, so a repository with only ``mkdocs.yml`` and ``docs/`` works; the
 file exists to change folder names, the required postmortem sections, the blame-phrase list,
 review intervals and how loudly each rule speaks.
+
+Every default is written once, as the default of its ``Config`` field (and, for the rule
+levels, in ``RULE_LEVELS``): ``load`` passes ``Config`` only the settings the file has, and
+code elsewhere that needs a default without a loaded configuration reads the field's
+default from the class, as in ``Config.due_soon_days``.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path, PureWindowsPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,9 +25,10 @@ from urllib.parse import urlsplit
 import yaml
 
 from .findings import Level
-from .search import PAGES_PER_BUNDLE
 
 CONFIG_NAME = "incident-kb.toml"
+#: docs_dir without one in incident-kb.toml or mkdocs.yml: MkDocs' own default.
+DEFAULT_DOCS_DIR = "docs"
 
 DEFAULT_SECTIONS = (
     "Summary",
@@ -111,14 +117,24 @@ class Config:
     #: The site's search: "pagefind" (a chunked index, fast at any size) or "material"
     #: (Material's own plugin, which downloads the whole index before the first result).
     search_engine: str = "pagefind"
-    #: Pages per Pagefind bundle: bounds the indexer's memory on a large site.
-    search_pages_per_bundle: int = PAGES_PER_BUNDLE
+    #: Pages per Pagefind bundle. Pagefind's indexer keeps what it has read of every page in
+    #: memory until it writes the index (0.2-0.45 MB a page here: 4.8 GB for 12,000 pages,
+    #: see Pagefind issue #842), so a large site is indexed in bundles of this many pages,
+    #: one run each, which the browser merges into one search.
+    search_pages_per_bundle: int = 2000
 
     def level(self, rule: str) -> Level:
-        """How loudly ``rule`` speaks; a security rule is always an error."""
+        """How loudly ``rule`` speaks; a security rule is always an error.
+
+        ``rule`` must be one of RULE_LEVELS: a misspelt id in code raises KeyError rather
+        than quietly making its findings errors. A rule missing from ``levels`` (a mapping
+        built in code) speaks at its default level."""
         if rule in SECURITY_RULES:
             return Level.ERROR
-        return self.levels.get(rule, Level.ERROR)
+        if rule not in RULE_LEVELS:
+            known = ", ".join(sorted(RULE_LEVELS))
+            raise KeyError(f"unknown rule id {rule!r}: a rule level is one of {known}")
+        return self.levels.get(rule, RULE_LEVELS[rule])
 
     def relative(self, path: Path) -> str:
         """A path as shown in findings: relative to the repository root, with slashes."""
@@ -128,6 +144,11 @@ class Config:
         except ValueError:
             return absolute.as_posix()
 
+
+#: Every field's default, by name (``levels`` has RULE_LEVELS, through a factory).
+FIELD_DEFAULTS: Mapping[str, Any] = {
+    f.name: f.default for f in fields(Config) if f.default is not MISSING
+}
 
 _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "": {"docs_dir": str},
@@ -145,6 +166,23 @@ SEARCH_ENGINES = ("pagefind", "material")
 
 #: The largest incident-kb.toml that is read.
 MAX_CONFIG_BYTES = 1024 * 1024
+#: The Config field each setting of incident-kb.toml sets, by (table, key); the ``[paths]``
+#: settings and ``[levels]`` are resolved on their own (normalised; over RULE_LEVELS).
+_FIELDS: dict[tuple[str, str], str] = {
+    ("postmortems", "id_prefix"): "id_prefix",
+    ("postmortems", "required_sections"): "required_sections",
+    ("postmortems", "blame_phrases"): "blame_phrases",
+    ("runbooks", "review_every_days"): "review_every_days",
+    ("runbooks", "due_soon_days"): "due_soon_days",
+    ("action_items", "due_soon_days"): "action_items_due_soon_days",
+    ("status", "partial_outage_weight"): "partial_outage_weight",
+    ("alerts", "rules"): "alert_rules",
+    ("alerts", "annotation_keys"): "annotation_keys",
+    ("alerts", "url_templates"): "url_templates",
+    ("alerts", "site_url"): "site_url",
+    ("search", "engine"): "search_engine",
+    ("search", "pages_per_bundle"): "search_pages_per_bundle",
+}
 #: Inclusive bounds of every integer setting, by (table, key). Ten years is the longest
 #: review interval or "due soon" window; a Pagefind bundle of 10,000 pages needs about 4 GB.
 INT_RANGES: dict[tuple[str, str], tuple[int, int]] = {
@@ -174,12 +212,7 @@ ANNOTATION_KEY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_./-]*")
 _CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _KINDS = {"str": "a string", "int": "a whole number", "list": "a list"}
 _FOLDER_KEYS = ("postmortems", "runbooks", "services")
-_DEFAULT_PATHS = {
-    "postmortems": "postmortems",
-    "runbooks": "runbooks",
-    "services": "services",
-    "severity_policy": "policies/severity.md",
-}
+_PATH_KEYS = (*_FOLDER_KEYS, "severity_policy")
 
 
 def lexical_absolute(path: Path) -> Path:
@@ -466,7 +499,9 @@ def _docs_dir(root: Path, data: Mapping[str, Any]) -> tuple[Path | None, list[st
     if docs_name is None:
         if "docs_dir" in data:
             return None, []  # a type error, reported by the type checks
-        docs_name, where = (mkdocs_docs, "mkdocs.yml: docs_dir") if mkdocs_docs else ("docs", where)
+        docs_name, where = (
+            (mkdocs_docs, "mkdocs.yml: docs_dir") if mkdocs_docs else (DEFAULT_DOCS_DIR, where)
+        )
     elif mkdocs_docs is not None and Path(mkdocs_docs) != Path(docs_name):
         errors.append(
             f"{where}: {quoted(docs_name)} differs from mkdocs.yml's docs_dir "
@@ -499,8 +534,8 @@ def _check_paths(
     table = data.get("paths")
     given = table if isinstance(table, dict) else {}
     paths: dict[str, str] = {}
-    for key, default in _DEFAULT_PATHS.items():
-        value = given.get(key, default)
+    for key in _PATH_KEYS:
+        value = given.get(key, FIELD_DEFAULTS[key])
         if not isinstance(value, str):
             continue  # a type error, reported by the type checks
         rel, problem = relative_path_problem(value, "docs_dir")
@@ -613,7 +648,7 @@ def _mkdocs_docs_dir(root: Path) -> str | None:
     """``docs_dir`` from mkdocs.yml (default ``docs``), or None without mkdocs.yml."""
     if not (root / "mkdocs.yml").is_file():
         return None
-    return _mkdocs_value(root, "docs_dir") or "docs"
+    return _mkdocs_value(root, "docs_dir") or DEFAULT_DOCS_DIR
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -659,30 +694,20 @@ def load(root: Path) -> Config:
     errors += docs_errors + path_errors
     if errors or docs_dir is None:
         raise ConfigError("\n".join(errors))
-    pm = data.get("postmortems", {})
-    rb = data.get("runbooks", {})
-    alerts = data.get("alerts", {})
-    levels = dict(RULE_LEVELS)
-    levels.update({k: Level(v) for k, v in data.get("levels", {}).items()})
-    return Config(
-        root=root,
-        docs_dir=docs_dir,
-        postmortems=paths["postmortems"],
-        runbooks=paths["runbooks"],
-        services=paths["services"],
-        severity_policy=paths["severity_policy"],
-        id_prefix=pm.get("id_prefix", "INC"),
-        required_sections=tuple(pm.get("required_sections", DEFAULT_SECTIONS)),
-        blame_phrases=tuple(pm.get("blame_phrases", DEFAULT_BLAME_PHRASES)),
-        review_every_days=rb.get("review_every_days", 90),
-        due_soon_days=rb.get("due_soon_days", 14),
-        action_items_due_soon_days=data.get("action_items", {}).get("due_soon_days", 14),
-        partial_outage_weight=float(data.get("status", {}).get("partial_outage_weight", 0.3)),
-        levels=levels,
-        alert_rules=tuple(alerts.get("rules", ())),
-        annotation_keys=tuple(alerts.get("annotation_keys", ("runbook_url",))),
-        url_templates=tuple(alerts.get("url_templates", ())),
-        site_url=alerts.get("site_url") or _mkdocs_value(root, "site_url"),
-        search_engine=data.get("search", {}).get("engine", "pagefind"),
-        search_pages_per_bundle=data.get("search", {}).get("pages_per_bundle", PAGES_PER_BUNDLE),
-    )
+    # Only what the file sets goes to Config; every other field keeps its default.
+    given: dict[str, Any] = dict(paths)
+    for (table, key), name in _FIELDS.items():
+        value = _value(data, table, key)
+        if value is not None:
+            given[name] = tuple(value) if isinstance(value, list) else value
+    if "partial_outage_weight" in given:
+        given["partial_outage_weight"] = float(given["partial_outage_weight"])
+    if not given.get("site_url"):
+        given.pop("site_url", None)
+        mkdocs_site_url = _mkdocs_value(root, "site_url")
+        if mkdocs_site_url is not None:
+            given["site_url"] = mkdocs_site_url
+    levels = data.get("levels")
+    if isinstance(levels, dict) and levels:
+        given["levels"] = {**RULE_LEVELS, **{k: Level(v) for k, v in levels.items()}}
+    return Config(root=root, docs_dir=docs_dir, **given)

@@ -18,6 +18,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .config import Config
+
 #: Theme templates put before Material's: the header button and the search panel.
 THEME_DIR = Path(__file__).parent / "theme"
 SCRIPT_URI = "assets/incident-kb-search.js"
@@ -29,11 +31,6 @@ EXCLUDE_SELECTORS = ".headerlink, .md-content__button, .md-source-file"
 BUNDLE_DIR = "pagefind"
 #: The bundles to load, first the one whose script runs the search: {"bundles": [...]}.
 MANIFEST = "bundles.json"
-#: Pages per Pagefind bundle. Pagefind's indexer keeps what it has read of every page in
-#: memory until it writes the index (0.2-0.45 MB a page here: 4.8 GB for 12,000 pages, see
-#: Pagefind issue #842), so a large site is indexed in bundles of this many pages, one run
-#: each, which the browser merges into one search.
-PAGES_PER_BUNDLE = 2000
 
 
 class SearchError(Exception):
@@ -73,7 +70,7 @@ def bundle_path(index: int) -> str:
 
 
 def index_site(
-    site_dir: Path, *, pages_per_bundle: int = PAGES_PER_BUNDLE, timeout: float = 1800
+    site_dir: Path, *, pages_per_bundle: int = Config.search_pages_per_bundle, timeout: float = 1800
 ) -> list[str]:
     """Index every HTML page under ``site_dir`` into ``pagefind/`` (and, past
     ``pages_per_bundle`` pages, further bundles beside it); return the bundle folders.

@@ -60,7 +60,7 @@ class Weights:
     """How much of a minute in each state counts as downtime."""
 
     major_outage: float = 1.0
-    partial_outage: float = 0.3
+    partial_outage: float = Config.partial_outage_weight
     degraded_performance: float = 0.0
 
     def of(self, state: str) -> float:
@@ -213,6 +213,7 @@ def uptime(
     days: int = DAYS,
 ) -> tuple[ComponentUptime, ...]:
     """Every component of every service (``api.status``'s order) with its days and uptime."""
+    weights = weights or Weights(partial_outage=config.partial_outage_weight)
     current = api.status(kb, config, today, lambda _doc: "")["components"]
     out = []
     for entry in current:
