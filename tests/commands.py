@@ -1,29 +1,20 @@
 """Run ``incident-kb alerts ...`` and ``incident-kb import ...`` as a user would.
 
-Through the real command (``conftest.run_cli``, a subprocess), except where a test injects a
-fake git date into the import: then in-process, through the command's own parser.
+In-process, through the command's own parser and dispatch (``conftest.run_main``); a test
+may inject a fake git date into the import.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
+import functools
 
-from conftest import Run, run_cli
+from conftest import Run, run_main
 from incident_kb import importing
-from incident_kb.cli import _parser
 
 
 def command(*argv: str, git: importing.GitDate | None = None) -> Run:
     """The command's exit status and output; ``git`` replaces ``git log`` for the import."""
     if git is None:
-        return run_cli(*argv)
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            args = _parser().parse_args(argv)
-            assert args.command == "import", "only the import takes a fake git date"
-            code = importing.run(args, git=git)
-        except SystemExit as exc:  # argparse: usage errors exit 2
-            code = int(exc.code or 0)
-    return Run(code, out.getvalue(), err.getvalue())
+        return run_main(*argv)
+    assert "import" in argv, "only the import takes a fake git date"
+    return run_main(*argv, handler=functools.partial(importing.run, git=git))

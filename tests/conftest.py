@@ -1,7 +1,11 @@
-"""Shared test helpers: a knowledge-base builder in tmp_path and a real CLI runner."""
+"""Shared test helpers: a knowledge-base builder in tmp_path and two CLI runners, one
+in-process (fast: most tests) and one a real subprocess (end to end)."""
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import io
 import os
 import shutil
 import subprocess
@@ -11,9 +15,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from unittest import mock
 
 import markdown  # type: ignore[import-untyped]  # Markdown ships no type information
 import pytest
+
+from incident_kb import cli as incident_kb_cli
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"
@@ -57,6 +64,37 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
     assert "Traceback" not in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stdout, proc.stdout
     return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def run_main(
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    handler: Callable[[argparse.Namespace], int] | None = None,
+) -> Run:
+    """Run the command in this process (``cli.main``), as :func:`run_cli` does in a
+    subprocess: same folder (``cwd``, default the repository), environment changes, exit
+    status and output. ``handler`` replaces the parsed command's handler (to inject fakes)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.ExitStack() as stack:
+        environ = stack.enter_context(mock.patch.dict(os.environ, env or {}))
+        environ.pop("INCIDENT_KB_DEBUG", None)
+        stack.enter_context(contextlib.chdir(cwd or REPO))
+        stack.enter_context(contextlib.redirect_stdout(out))
+        stack.enter_context(contextlib.redirect_stderr(err))
+        try:
+            if handler is None:
+                code = incident_kb_cli.main(list(args))
+            else:
+                parsed = incident_kb_cli._parser().parse_args(list(args))
+                parsed.handler = handler
+                code = incident_kb_cli.dispatch(parsed)
+        except SystemExit as exc:  # argparse: --help, --version and usage errors
+            code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
+    result = Run(code, out.getvalue(), err.getvalue())
+    assert "Traceback" not in result.err, result.err
+    assert "Traceback" not in result.out, result.out
+    return result
 
 
 def markdown_html(source: str, extensions: Sequence[str]) -> str:

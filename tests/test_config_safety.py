@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import KB, REPO, run_cli
+from conftest import KB, REPO, run_main
 from incident_kb import alertrules
 from incident_kb.alertrules import AlertRule
 from incident_kb.config import (
@@ -562,7 +562,7 @@ def test_a_glob_built_in_code_is_checked_too(tmp_path: Path) -> None:
 )
 def test_validate_exits_2_without_a_traceback(kb: KB, toml: str, expected: str) -> None:
     (kb.root / "incident-kb.toml").write_text(toml, encoding="utf-8")
-    result = run_cli("validate", str(kb.root))
+    result = run_main("validate", str(kb.root))
     assert result.code == 2
     assert expected in result.err
     assert result.out == ""
@@ -576,7 +576,7 @@ def test_alerts_check_refuses_a_link_out_of_the_repository(
     (kb.root / "alerting").mkdir()
     (kb.root / "alerting" / "rules.yaml").symlink_to(secret)
     for args in (("validate", str(kb.root)), ("alerts", "check", "--root", str(kb.root))):
-        result = run_cli(*args)
+        result = run_main(*args)
         assert result.code == 2
         assert "'alerting/rules.yaml' is a symbolic link that leads out of the repository" in (
             result.err
@@ -696,7 +696,7 @@ def test_uptime_uses_the_configured_partial_outage_weight(
 
 def test_an_unknown_rule_id_in_levels_exits_2(kb: KB) -> None:
     (kb.root / "incident-kb.toml").write_text('[levels]\nblame-languag = "notice"\n', "utf-8")
-    result = run_cli("validate", str(kb.root))
+    result = run_main("validate", str(kb.root))
     assert result.code == 2
     assert "levels.blame-languag: unknown key (did you mean 'blame-language'?)" in result.err
     assert "Traceback" not in result.err

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLE_TODAY, FIXTURES, build_site, run_cli, site_project
+from conftest import EXAMPLE_TODAY, FIXTURES, build_site, run_main, site_project
 from htmltree import parse
 from incident_kb import docstree, logsafety
 from incident_kb.config import load
@@ -353,7 +353,7 @@ def test_configuration_values_cannot_forge_commands_in_the_command_output(projec
         encoding="utf-8",
     )
     for fmt in ("text", "json", "github"):
-        result = run_cli("validate", "--format", fmt, str(project))
+        result = run_main("validate", "--format", fmt, str(project))
         assert result.code == 2, result
         lines = (result.out + result.err).splitlines()
         assert lines and not [line for line in lines if line.lstrip().startswith("::")], lines

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import KB, run_cli
+from conftest import KB, run_main
 from incident_kb.findings import PER_FILE_RULE_LIMIT
 
 PM = "docs/postmortems/2025/2025-03-01-outage.md"
@@ -23,7 +23,7 @@ def test_huge_integer_is_a_finding_not_a_crash(kb: KB) -> None:
         f"---\nid: big\nname: Big\nowner: t\ntier: {'9' * 5000}\n"
         "slo: {availability: 99, window_days: 28}\n---\n",
     )
-    result = run_cli("validate", str(kb.root))
+    result = run_main("validate", str(kb.root))
     assert result.code == 1
     assert lines(result.out)[0].startswith(
         "docs/services/big.md:5: tier: must be a whole number, not string '999"
@@ -36,7 +36,7 @@ def test_huge_integer_is_a_finding_not_a_crash(kb: KB) -> None:
 )
 def test_extreme_years_are_findings(kb: KB, field: str, value: str) -> None:
     kb.postmortem(severity="SEV-1", **{field: value})
-    result = run_cli("validate", str(kb.root))
+    result = run_main("validate", str(kb.root))
     assert result.code == 1
     assert f"{field}: '{value}' is outside the years 1970 to 2999" in result.out
 
@@ -46,13 +46,13 @@ def test_policy_numbers_are_bounded(kb: KB) -> None:
     policy.write_text(
         policy.read_text().replace("postmortem_due_days: 14", "postmortem_due_days: 3000000")
     )
-    result = run_cli("validate", str(kb.root))
+    result = run_main("validate", str(kb.root))
     assert "postmortem_due_days: must be between 0 and 3650, not 3000000" in result.out
 
 
 def test_infinite_numbers_are_refused(kb: KB) -> None:
     kb.postmortem(impact="\n  summary: x\n  users_affected_pct: 5\n  error_budget_minutes: 1e400")
-    result = run_cli("validate", str(kb.root))
+    result = run_main("validate", str(kb.root))
     assert "impact.error_budget_minutes: must be a number, not string '1e400'" in result.out
 
 
@@ -60,7 +60,7 @@ def test_infinite_numbers_are_refused(kb: KB) -> None:
 def test_special_files_are_refused_without_reading(kb: KB) -> None:
     (kb.docs / "services/zero.md").symlink_to("/dev/zero")
     os.mkfifo(kb.docs / "services/fifo.md")
-    result = run_cli("validate", str(kb.root))
+    result = run_main("validate", str(kb.root))
     assert sorted(lines(result.out)) == [
         "docs/services/fifo.md:1: (file): not a regular file (a device, socket or pipe): "
         "not published",
@@ -78,7 +78,7 @@ def test_floods_are_capped_per_file_and_rule(kb: KB) -> None:
         + "\n"
         + "[[nope]]\n" * 100,
     )
-    result = run_cli("validate", str(kb.root))
+    result = run_main("validate", str(kb.root))
     out = lines(result.out)
     assert len(out) == PER_FILE_RULE_LIMIT + 1
     assert out[-1].endswith("... and 76 more 'link' findings in this file")
@@ -93,7 +93,7 @@ def test_every_markdown_extension_is_validated_and_symlinked_folders_refused(
     (outside / "2026-01-01-y.md").write_text("---\nid: 1\n---\n")
     (kb.docs / "postmortems" / "2026").symlink_to(outside, target_is_directory=True)
     (kb.docs / "postmortems" / "loop").symlink_to(kb.docs / "postmortems")
-    result = run_cli("validate", str(kb.root))
+    result = run_main("validate", str(kb.root))
     paths = {line.split(":")[0] for line in lines(result.out)}
     # Links are never followed, so the file behind the link is not read either.
     assert paths == {
@@ -112,19 +112,19 @@ def test_mkdocs_docs_dir_is_honoured(tmp_path: Path) -> None:
         "markdown_extensions:\n"
         "  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
     )
-    result = run_cli("validate", str(tmp_path))
+    result = run_main("validate", str(tmp_path))
     assert (result.code, result.err.strip()) == (
         0,
         "checked 3 documents: 0 errors, 0 warnings, 0 notices",
     )
     (tmp_path / "incident-kb.toml").write_text('docs_dir = "docs"\n')
-    mismatch = run_cli("validate", str(tmp_path))
+    mismatch = run_main("validate", str(tmp_path))
     assert mismatch.code == 2 and "differs from mkdocs.yml's docs_dir 'content'" in mismatch.err
 
 
 def test_missing_docs_dir_is_a_configuration_error(kb: KB) -> None:
     (kb.root / "incident-kb.toml").write_text('docs_dir = "nope"\n')
-    result = run_cli("validate", str(kb.root))
+    result = run_main("validate", str(kb.root))
     assert result.code == 2 and "docs_dir: no folder 'nope'" in result.err
 
 
@@ -136,12 +136,12 @@ def test_yaml_damage_does_not_cascade_and_ids_are_not_reused(kb: KB) -> None:
     )
     kb.postmortem(runbooks="[pool]", __body__="## Summary\n\nSee [[pool]].\n")
     kb.write("postmortems/2025/2025-03-02-broken.md", "---\nid: INC-2025-013\nx: &a 1\n---\n")
-    result = run_cli("validate", str(kb.root))
+    result = run_main("validate", str(kb.root))
     assert sorted(lines(result.out)) == [
         "docs/postmortems/2025/2025-03-02-broken.md:3: x: anchors (&a) are not allowed",
         "docs/runbooks/auth/pool.md:6: owner: duplicate key 'owner': first defined on line 5",
     ]
-    new = run_cli(
+    new = run_main(
         "--root",
         str(kb.root),
         "new",
@@ -170,7 +170,7 @@ def test_a_duplicate_keeps_its_other_findings(kb: KB) -> None:
         services="[billing]",
         detected_at="2025-03-01T09:00:00Z",
     )
-    result = run_cli("validate", str(kb.root))
+    result = run_main("validate", str(kb.root))
     fields = [line.split(": ")[1] for line in lines(result.out)]
     assert fields == ["id", "services[0]", "detected_at"]
 
@@ -181,20 +181,20 @@ def test_invalid_ids_are_remembered_per_kind(kb: KB) -> None:
         "---\nid: billing\ntitle: B\nservices: [auth]\nlast_reviewed: 2025-01-01\n---\n",
     )
     kb.postmortem(services="[billing]")
-    result = run_cli("validate", str(kb.root))
+    result = run_main("validate", str(kb.root))
     assert "services[0]: unknown service 'billing'" in result.out
 
 
 def test_misspelt_required_key_is_one_finding(kb: KB) -> None:
     kb.postmortem(title="<omit>", titel="Typo")
-    result = run_cli("validate", str(kb.root))
+    result = run_main("validate", str(kb.root))
     assert lines(result.out) == [f"{PM}:14: titel: unknown key 'titel' (did you mean 'title'?)"]
 
 
 def test_control_characters_are_located_and_escaped(kb: KB) -> None:
     kb.postmortem(detection="alert\x07")
     kb.write("services/evil.md", '---\n"x\\n::error file=README.md,line=1::forged": 1\n---\n')
-    result = run_cli("validate", str(kb.root))
+    result = run_main("validate", str(kb.root))
     out = lines(result.out)
     assert f"{PM}:9: (front-matter): invalid YAML: character U+0007 is not allowed" in out
     assert not any(line.startswith("::error") for line in out)
@@ -202,7 +202,7 @@ def test_control_characters_are_located_and_escaped(kb: KB) -> None:
 
 
 def test_new_refuses_the_future_and_bad_intervals(kb: KB) -> None:
-    future = run_cli(
+    future = run_main(
         "--root",
         str(kb.root),
         "new",
@@ -221,9 +221,9 @@ def test_new_refuses_the_future_and_bad_intervals(kb: KB) -> None:
         "2026-01-01",
     )
     assert future.code == 2 and "--started-at is in the future" in future.err
-    zero = run_cli("validate", "--root", str(kb.root))
+    zero = run_main("validate", "--root", str(kb.root))
     assert zero.code == 0
-    bad = run_cli(
+    bad = run_main(
         "new",
         "runbook",
         "--root",
@@ -243,7 +243,7 @@ def test_new_refuses_the_future_and_bad_intervals(kb: KB) -> None:
 
 def test_partial_outage_weight_is_configurable_and_checked(kb: KB) -> None:
     (kb.root / "incident-kb.toml").write_text("[status]\npartial_outage_weight = 1.5\n")
-    result = run_cli("validate", str(kb.root))
+    result = run_main("validate", str(kb.root))
     assert (
         result.code == 2 and "status.partial_outage_weight: must be between 0 and 1" in result.err
     )

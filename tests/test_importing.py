@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from commands import command
-from conftest import KB, run_cli
+from conftest import KB, run_main
 from incident_kb import importing
 from incident_kb.config import load as load_config
 from incident_kb.validate import check
@@ -157,7 +157,7 @@ def test_import_derives_writes_and_validates(kb: KB, source: Path) -> None:
     )
     assert lines[-1] == "imported 4 of 8 files: 3 skipped, 1 ignored, 5 fields not derived"
 
-    check = run_cli("validate", str(kb.root), "--strict", "--as-of", "2025-06-01")
+    check = run_main("validate", str(kb.root), "--strict", "--as-of", "2025-06-01")
     assert (check.code, check.out) == (0, ""), check.out
 
 

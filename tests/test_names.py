@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from conftest import EXAMPLE_EPOCH, FIXTURES, KB, markdown_html, run_cli, site_project
+from conftest import EXAMPLE_EPOCH, FIXTURES, KB, markdown_html, run_cli, run_main, site_project
 from incident_kb import importing, links, publish, schema
 from incident_kb.config import load as load_config
 from incident_kb.escaping import md_text
@@ -90,7 +90,7 @@ def test_a_240_character_service_id_is_a_finding_not_a_crash(kb: KB) -> None:
         f"---\nid: {long_id}\nname: Long\nowner: team\ntier: 1\n"
         "slo:\n  availability: 99.9\n  window_days: 28\n---\n\n# Long\n",
     )
-    result = run_cli("validate", str(kb.root))
+    result = run_main("validate", str(kb.root))
     assert result.code == 1
     assert result.out == (
         f"docs/services/{long_id}.md:2: id: must be at most 64 characters long, not 240\n"
@@ -113,13 +113,13 @@ def test_a_huge_review_interval_is_a_finding_not_an_overflow(kb: KB) -> None:
         "---\nid: pool\ntitle: Pool exhausted\nservices: [auth]\nowner: team\n"
         "last_reviewed: 2025-01-01\nreview_every_days: 99999999999999999\n---\n\n# Pool\n",
     )
-    result = run_cli("validate", str(kb.root))
+    result = run_main("validate", str(kb.root))
     assert result.code == 1
     assert result.out == (
         "docs/runbooks/auth/pool.md:7: review_every_days: must be between 1 and 3650, "
         "not 99999999999999999\n"
     )
-    stale = run_cli("--root", str(kb.root), "stale", "--as-of", "2025-06-01")
+    stale = run_main("--root", str(kb.root), "stale", "--as-of", "2025-06-01")
     assert stale.code == 2 and "internal error" not in stale.err
     assert "docs/runbooks/auth/pool.md" in stale.err
 
@@ -196,7 +196,7 @@ def test_a_control_character_in_a_service_name_is_reported_where_it_is(kb: KB) -
         '---\nid: auth\nname: "Auth \\e[31m"\nowner: team\ntier: 1\n'
         "slo:\n  availability: 99.9\n  window_days: 28\n---\n\n# Auth\n",
     )
-    result = run_cli("validate", str(kb.root))
+    result = run_main("validate", str(kb.root))
     assert result.code == 1
     assert result.out == (
         "docs/services/auth.md:3: name: must not contain control characters "
@@ -214,7 +214,7 @@ def test_a_control_character_in_a_service_name_is_reported_where_it_is(kb: KB) -
 def test_new_runbook_never_writes_an_index_page(kb: KB, option: str, value: str) -> None:
     args = ["--root", str(kb.root), "new", "runbook", "--service", "auth", "--owner", "team"]
     title = ["--title", "Index rebuild"] if option == "--id" else []
-    result = run_cli(*args, *title, option, value)
+    result = run_main(*args, *title, option, value)
     assert result.code == 2, result.out
     assert f"would be written as {value.lower()}.md" in result.err
     assert "folder's index page" in result.err
@@ -227,7 +227,7 @@ def test_import_picks_another_id_for_an_index_page_and_says_so(kb: KB, tmp_path:
     (source / "index_.md").write_text("# Search index rebuild\n", encoding="utf-8")
     (source / "README_.md").write_text("# Read the logs\n", encoding="utf-8")
     (source / "index.md").write_text("# Index\n", encoding="utf-8")
-    result = run_cli(
+    result = run_main(
         *("--root", str(kb.root), "import", "runbooks", str(source)),
         *("--service", "auth", "--owner", "team", "--reviewed", "2025-05-01"),
         *("--as-of", "2025-06-01"),
@@ -242,7 +242,7 @@ def test_import_picks_another_id_for_an_index_page_and_says_so(kb: KB, tmp_path:
     ) in result.out.splitlines()
     assert "incoming/README_.md: id: readme would be written as readme.md" in result.out
     assert "incoming/index.md: ignored: an index page, not a runbook" in result.out
-    check = run_cli("validate", str(kb.root), "--strict", "--as-of", "2025-06-01")
+    check = run_main("validate", str(kb.root), "--strict", "--as-of", "2025-06-01")
     assert (check.code, check.out) == (0, ""), check.out
 
 
@@ -250,7 +250,7 @@ def test_import_picks_another_id_for_an_index_page_and_says_so(kb: KB, tmp_path:
 
 
 def _import(kb: KB, source: Path, service: str = "auth") -> Any:
-    return run_cli(
+    return run_main(
         *("--root", str(kb.root), "import", "runbooks", str(source)),
         *("--service", service, "--owner", "team", "--reviewed", "2025-01-01"),
     )
@@ -490,7 +490,7 @@ def test_action_items_csv_neutralises_every_form(kb: KB) -> None:
         for t in titles
     )
     kb.postmortem(action_items=items)
-    result = run_cli(
+    result = run_main(
         "--root", str(kb.root), "action-items", "--format", "csv", "--as-of", "2025-03-01"
     )
     assert result.code == 0, result.err

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import KB, run_cli
+from conftest import KB, run_main
 
 
 def test_new_postmortem_round_trip(kb: KB) -> None:
@@ -25,26 +25,26 @@ def test_new_postmortem_round_trip(kb: KB) -> None:
         "--started-at",
         "2025-06-01T23:30:00-05:00",
     ]
-    first = run_cli(*args)
+    first = run_main(*args)
     assert first.code == 0, first.err
     assert first.out.strip() == "docs/postmortems/2025/2025-06-02-checkout-502s-again.md"
     text = (kb.root / first.out.strip()).read_text(encoding="utf-8")
     assert "id: INC-2025-042\n" in text
     assert 'title: "Checkout: 502s \\"again\\""\n' in text
     assert "## Contributing factors" in text
-    check = run_cli("validate", str(kb.root), "--strict")
+    check = run_main("validate", str(kb.root), "--strict")
     assert (check.code, check.out) == (0, ""), check.out
 
-    second = run_cli(*args)
+    second = run_main(*args)
     assert second.code == 0
     assert second.out.strip() == "docs/postmortems/2025/2025-06-02-checkout-502s-again-2.md"
     assert (kb.root / first.out.strip()).read_text(encoding="utf-8") == text
     assert "id: INC-2025-043\n" in (kb.root / second.out.strip()).read_text(encoding="utf-8")
-    assert run_cli("validate", str(kb.root), "--strict").code == 0
+    assert run_main("validate", str(kb.root), "--strict").code == 0
 
 
 def test_new_postmortem_defaults_to_today(kb: KB) -> None:
-    result = run_cli(
+    result = run_main(
         "--root",
         str(kb.root),
         "new",
@@ -66,7 +66,7 @@ def test_new_postmortem_defaults_to_today(kb: KB) -> None:
 
 def test_new_rejects_unknown_references_and_writes_nothing(kb: KB) -> None:
     before = sorted(p for p in kb.docs.rglob("*"))
-    result = run_cli(
+    result = run_main(
         "--root",
         str(kb.root),
         "new",
@@ -81,7 +81,7 @@ def test_new_rejects_unknown_references_and_writes_nothing(kb: KB) -> None:
         "a",
     )
     assert result.code == 2 and "unknown severity 'SEV-9'" in result.err
-    bad_title = run_cli(
+    bad_title = run_main(
         "--root",
         str(kb.root),
         "new",
@@ -116,15 +116,15 @@ def test_new_runbook_round_trip(kb: KB) -> None:
         "--as-of",
         "2025-05-01",
     ]
-    first = run_cli(*args)
+    first = run_main(*args)
     assert first.out.strip() == "docs/runbooks/auth/login-latency-high.md"
     text = (kb.root / first.out.strip()).read_text(encoding="utf-8")
     assert "last_reviewed: 2025-05-01\n" in text and "alerts: [AuthLatencyHigh]\n" in text
-    second = run_cli(*args)
+    second = run_main(*args)
     assert second.out.strip() == "docs/runbooks/auth/login-latency-high-2.md"
     assert "id: login-latency-high-2\n" in (kb.root / second.out.strip()).read_text()
     assert (kb.root / first.out.strip()).read_text(encoding="utf-8") == text
-    check = run_cli("validate", str(kb.root), "--strict", "--as-of", "2025-05-02")
+    check = run_main("validate", str(kb.root), "--strict", "--as-of", "2025-05-02")
     assert (check.code, check.out) == (0, "")
-    taken = run_cli(*args, "--id", "login-latency-high")
+    taken = run_main(*args, "--id", "login-latency-high")
     assert taken.code == 2 and "is taken" in taken.err

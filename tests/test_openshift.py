@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from commands import command
-from conftest import FIXTURES, run_cli
+from conftest import FIXTURES, run_main
 
 OPENSHIFT = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "openshift-monitoring"
 TEMPLATE = (
@@ -140,7 +140,7 @@ def test_import_writes_every_runbook_byte_for_byte(imported: Path) -> None:
 
 
 def test_import_validates(imported: Path) -> None:
-    result = run_cli("validate", str(imported), "--strict", "--as-of", "2026-02-01")
+    result = run_main("validate", str(imported), "--strict", "--as-of", "2026-02-01")
     assert result.code == 0, result.out
     assert "0 errors, 0 warnings" in result.err
 

@@ -43,12 +43,14 @@ from .alertrules import (
     load_rules,
     parse_rules,
 )
-from .config import CONFIG_NAME, Config, ConfigError, find_root
+from .cliutil import UsageError, kb_root
+from .config import CONFIG_NAME, Config, ConfigError
 from .config import load as load_config
 from .escaping import Md, md_text
 from .findings import Finding, Findings, Level
 from .loading import MARKDOWN_EXTENSIONS, load_knowledge_base
 from .model import KnowledgeBase, Runbook
+from .render import render_page
 
 FORMATS = ("text", "json", "markdown", "github")
 #: The Markdown extensions whose output decides a runbook page's anchors.
@@ -733,7 +735,9 @@ def coverage_page(
 ) -> str:
     """The "Alert coverage" page (``alerts.md.j2``); ``link`` makes a runbook's link and
     ``env`` is the site's environment, whose finalize escapes every other value."""
-    return env.get_template("alerts.md.j2").render(
+    return render_page(
+        env,
+        "alerts.md.j2",
         coverage=coverage,
         link=link,
         location=lambda rule: md_text(rule.location),
@@ -784,7 +788,8 @@ def _percentage(text: str) -> float:
 
 
 def add_parsers(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
-    """``incident-kb alerts check``: register the parser (cli.py calls this)."""
+    """``incident-kb alerts check``: register the parser, with :func:`run` as its handler
+    (cli.py calls this)."""
     alerts = subparsers.add_parser("alerts", help="check alert rules against the runbooks")
     actions = alerts.add_subparsers(dest="alerts_action", required=True, metavar="ACTION")
     check = actions.add_parser(
@@ -823,42 +828,27 @@ def add_parsers(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> 
         help="annotation holding the runbook URL (repeat; default: configured, runbook_url)",
     )
     check.add_argument("--strict", action="store_true", help="warnings fail the run too")
-
-
-def _fail(message: str) -> int:
-    print(f"incident-kb: {message}", file=sys.stderr)
-    return 2
+    check.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``alerts check``: 0 clean; 1 broken links, unreadable rules or coverage below
-    --min-coverage (warnings too with --strict); 2 usage or configuration."""
-    root_arg = getattr(args, "root", None)
-    if root_arg is not None and not Path(root_arg).is_dir():
-        return _fail(f"--root {root_arg}: no such folder")
-    root = Path(root_arg) if root_arg is not None else find_root(Path.cwd())
-    if root is None:
-        return _fail(
-            "no knowledge base here: no incident-kb.toml or mkdocs.yml in this folder or above "
-            "(use --root)"
-        )
-    try:
-        config = load_config(root)
-        templates = parse_templates(config.url_templates, "incident-kb.toml: alerts.url_templates")
-        templates += parse_templates(args.url_templates, "--url-template")
-        if args.rules:
-            try:
-                paths = expand_rule_paths(args.rules)
-            except FileNotFoundError as exc:
-                return _fail(str(exc))
-            rule_set = load_rules(paths, config.relative)
-        elif config.alert_rules:
-            paths, problems = configured_rule_files(config)
-            rule_set = load_rules(paths, config.relative, problems)
-        else:
-            return _fail("no rule files: give RULES or set [alerts] rules in incident-kb.toml")
-    except ConfigError as exc:
-        return _fail(str(exc))
+    --min-coverage (warnings too with --strict); 2 usage or configuration (raised as
+    UsageError or ConfigError, for cli.main to report)."""
+    config = load_config(kb_root(args))
+    templates = parse_templates(config.url_templates, "incident-kb.toml: alerts.url_templates")
+    templates += parse_templates(args.url_templates, "--url-template")
+    if args.rules:
+        try:
+            paths = expand_rule_paths(args.rules)
+        except FileNotFoundError as exc:
+            raise UsageError(str(exc)) from None
+        rule_set = load_rules(paths, config.relative)
+    elif config.alert_rules:
+        paths, problems = configured_rule_files(config)
+        rule_set = load_rules(paths, config.relative, problems)
+    else:
+        raise UsageError("no rule files: give RULES or set [alerts] rules in incident-kb.toml")
     kb, _count = load_knowledge_base(config, Findings())
     coverage = compute(
         rule_set,

@@ -10,7 +10,7 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 
@@ -26,17 +26,14 @@ from . import (
     scaffold,
     schema,
 )
-from .config import Config, ConfigError, find_root, lexical_absolute
+from .cliutil import UsageError, fail, kb_root
+from .config import Config, ConfigError, lexical_absolute
 from .config import load as load_config
 from .findings import Finding
 from .freshness import freshness_of
 from .timeutil import now, parse_timestamp
 from .timeutil import today as resolve_today
 from .validate import Result, check
-
-
-class UsageError(Exception):
-    """Bad arguments or environment: exit 2."""
 
 
 def _positive(text: str) -> int:
@@ -79,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--format", choices=report.FORMATS, default="text")
     v.add_argument("--strict", action="store_true", help="warnings fail the run too")
     v.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date to treat as today")
+    v.set_defaults(handler=_validate)
 
     n = sub.add_parser("new", help="start a postmortem or runbook from a template")
     nsub = n.add_subparsers(dest="kind", required=True, metavar="KIND")
@@ -111,6 +109,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="YYYY-MM-DD",
         help="the date to treat as today (start of day, UTC, unless --started-at)",
     )
+    pm.set_defaults(handler=_new)
 
     rb = nsub.add_parser("runbook", help="a runbook reviewed today", parents=[root_option])
     rb.add_argument("--title", required=True)
@@ -121,6 +120,7 @@ def _parser() -> argparse.ArgumentParser:
     rb.add_argument("--severity")
     rb.add_argument("--review-every-days", type=_positive)
     rb.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date to treat as today")
+    rb.set_defaults(handler=_new)
 
     ai = sub.add_parser(
         "action-items",
@@ -142,12 +142,14 @@ def _parser() -> argparse.ArgumentParser:
         "--fail-on-overdue", action="store_true", help="exit 1 when any listed item is overdue"
     )
     ai.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date to treat as today")
+    ai.set_defaults(handler=_action_items)
 
     st = sub.add_parser(
         "stale", help="list stale runbooks and why; exit 1 if any", parents=[root_option]
     )
     st.add_argument("--format", choices=listings.STALE_FORMATS, default="text")
     st.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date to treat as today")
+    st.set_defaults(handler=_stale)
 
     b = sub.add_parser(
         "build",
@@ -166,32 +168,16 @@ def _parser() -> argparse.ArgumentParser:
         action="store_false",
         help="keep warnings from failing the build",
     )
+    b.set_defaults(handler=_build)
 
     s = sub.add_parser("schema", help="print a JSON Schema of the format (for editors)")
     s.add_argument(
         "kind", nargs="?", choices=sorted(schema.KIND_SCHEMAS), help="omit to list the schema files"
     )
+    s.set_defaults(handler=_schema)
     alerting.add_parsers(sub, [root_option])
     importing.add_parsers(sub, [root_option])
     return parser
-
-
-def _root(args: argparse.Namespace) -> Path:
-    if args.root is not None:
-        if not args.root.is_dir():
-            raise UsageError(f"--root {args.root}: no such folder")
-        return Path(args.root)
-    paths = getattr(args, "paths", None) or []
-    start = Path(paths[0]) if paths else Path.cwd()
-    if not start.exists():
-        raise UsageError(f"{start}: no such file or folder")
-    root = find_root(start if start.is_dir() else start.parent)
-    if root is None:
-        raise UsageError(
-            "no knowledge base here: no incident-kb.toml or mkdocs.yml in this folder or above "
-            "(use --root)"
-        )
-    return root
 
 
 def _today(value: str | None) -> date:
@@ -224,7 +210,7 @@ def _selected(findings: Sequence[Finding], config: Config, paths: Sequence[Path]
 
 
 def _validate(args: argparse.Namespace) -> int:
-    config = load_config(_root(args))
+    config = load_config(kb_root(args))
     result: Result = check(config, _today(args.as_of))
     findings = _selected(result.findings, config, args.paths)
     sys.stdout.write(report.render(args.format, findings, result.documents))
@@ -244,7 +230,7 @@ def _timestamp(value: str | None, option: str) -> datetime | None:
 
 
 def _new(args: argparse.Namespace) -> int:
-    config = load_config(_root(args))
+    config = load_config(kb_root(args))
     result = check(config, _today(args.as_of))
     if args.kind == "postmortem":
         started = _timestamp(args.started_at, "--started-at")
@@ -295,7 +281,7 @@ def _checked(args: argparse.Namespace) -> tuple[Config, Result, date]:
     """The knowledge base for a report. A report must not pass quietly over documents that
     could not be read (a scheduled job would close an issue over a broken runbook), so any
     such document stops the command with exit 2 and names the files."""
-    config = load_config(_root(args))
+    config = load_config(kb_root(args))
     today = _today(args.as_of)
     result = check(config, today)
     kb = result.kb
@@ -346,7 +332,7 @@ def _stale(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    root = _root(args)
+    root = kb_root(args)
     try:
         publish.build(root, args.site_dir, strict=args.strict)
     except publish.BuildError as exc:
@@ -365,30 +351,18 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command; returns the exit status (also used as the process's)."""
-    parser = _parser()
-    args = parser.parse_args(argv)
+#: What a subcommand's parser sets as ``handler``: runs the command, returns the exit status.
+Handler = Callable[[argparse.Namespace], int]
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    """Run the parsed command's handler, turning every error into an exit status and a
+    message on stderr (never a traceback unless INCIDENT_KB_DEBUG is set)."""
+    handler: Handler = args.handler
     try:
-        if args.command == "validate":
-            return _validate(args)
-        if args.command == "new":
-            return _new(args)
-        if args.command == "build":
-            return _build(args)
-        if args.command == "action-items":
-            return _action_items(args)
-        if args.command == "stale":
-            return _stale(args)
-        if args.command == "alerts":
-            return alerting.run(args)
-        if args.command == "import":
-            return importing.run(args)
-        return _schema(args)
+        return handler(args)
     except (UsageError, ConfigError, scaffold.ScaffoldError, IncompleteError) as exc:
-        for line in str(exc).splitlines() or [""]:
-            print(f"incident-kb: {logsafety.no_commands(line)}", file=sys.stderr)
-        return 2
+        return fail(str(exc))
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the promise: never a traceback, exit 2
@@ -400,6 +374,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; returns the exit status (also used as the process's)."""
+    return dispatch(_parser().parse_args(argv))
 
 
 def entry() -> None:  # pragma: no cover - console script

@@ -30,7 +30,8 @@ from typing import Any, Literal
 
 from . import alerting, scaffold, schema, yamlsafe
 from .bodytext import fence_states
-from .config import CONFIG_NAME, Config, ConfigError, find_root
+from .cliutil import UsageError, kb_root
+from .config import CONFIG_NAME, Config, ConfigError
 from .config import load as load_config
 from .findings import Finding, Level
 from .frontmatter import split
@@ -644,7 +645,8 @@ def _date(text: str) -> date:
 
 
 def add_parsers(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
-    """``incident-kb import runbooks``: register the parser (cli.py calls this)."""
+    """``incident-kb import runbooks``: register the parser, with :func:`run` as its handler
+    (cli.py calls this)."""
     imp = subparsers.add_parser("import", help="adopt existing documents")
     kinds = imp.add_subparsers(dest="import_kind", required=True, metavar="KIND")
     rb = kinds.add_parser(
@@ -669,54 +671,40 @@ def add_parsers(subparsers: Any, parents: Sequence[argparse.ArgumentParser]) -> 
     )
     rb.add_argument("--severity", help="the usual severity, a level id from the policy")
     rb.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date to treat as today")
-
-
-def _fail(message: str) -> int:
-    print(f"incident-kb: {message}", file=sys.stderr)
-    return 2
+    rb.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace, git: GitDate | None = None) -> int:
     """0 every file imported; 1 a file skipped, or what was written does not validate, or
-    the URL template does not map it; 2 usage or configuration."""
-    root_arg = getattr(args, "root", None)
-    if root_arg is not None and not Path(root_arg).is_dir():
-        return _fail(f"--root {root_arg}: no such folder")
-    root = Path(root_arg) if root_arg is not None else find_root(Path.cwd())
-    if root is None:
-        return _fail(
-            "no knowledge base here: no incident-kb.toml or mkdocs.yml in this folder or above "
-            "(use --root)"
-        )
+    the URL template does not map it; 2 usage or configuration (raised as UsageError or
+    ConfigError, for cli.main to report)."""
+    root = kb_root(args)
     source: Path = args.source_dir
     if not source.is_dir():
-        return _fail(f"{source}: no such folder")
+        raise UsageError(f"{source}: no such folder")
     if not _candidates(source):
-        return _fail(f"{source}: no Markdown files")
+        raise UsageError(f"{source}: no Markdown files")
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._@+-]*", args.owner):
-        return _fail(f"--owner {args.owner!r}: must be a handle such as team-identity")
+        raise UsageError(f"--owner {args.owner!r}: must be a handle such as team-identity")
     try:
         today = resolve_today(args.as_of)
     except ValueError as exc:
-        return _fail(f"--as-of: {exc}")
-    try:
-        config = load_config(root)
-        result = run_import(
-            config,
-            Request(
-                source_dir=source,
-                service=args.service,
-                owner=args.owner,
-                today=today,
-                reviewed=args.reviewed,
-                severity=args.severity,
-                url_template=args.url_template,
-                git_date=git,
-                shown=config.relative,
-            ),
-        )
-    except ConfigError as exc:
-        return _fail(str(exc))
+        raise UsageError(f"--as-of: {exc}") from None
+    config = load_config(root)
+    result = run_import(
+        config,
+        Request(
+            source_dir=source,
+            service=args.service,
+            owner=args.owner,
+            today=today,
+            reviewed=args.reviewed,
+            severity=args.severity,
+            url_template=args.url_template,
+            git_date=git,
+            shown=config.relative,
+        ),
+    )
     sys.stdout.write(format_report(result))
     return 1 if result.failed else 0
 

@@ -23,6 +23,7 @@ from .charts import Chart
 from .config import Config
 from .escaping import Md, md_text
 from .model import Document, KnowledgeBase, Service
+from .render import render_page
 
 LinkFn = Callable[..., Md]
 ChartUri = Callable[[str], str]
@@ -129,6 +130,22 @@ def _competition_ranks(values: list[float]) -> list[int]:
     return ranks
 
 
+@dataclass(frozen=True)
+class TrendRow:
+    """A row of an incidents-per-quarter table: a count per severity, in order, and the total."""
+
+    quarter: str
+    counts: list[int]
+    total: int
+
+
+def trend_rows(trend: Mapping[str, Mapping[str, int]], severities: list[str]) -> list[TrendRow]:
+    return [
+        TrendRow(quarter, [counts.get(sev, 0) for sev in severities], sum(counts.values()))
+        for quarter, counts in trend.items()
+    ]
+
+
 # -- a service page -------------------------------------------------------------------------
 
 
@@ -173,10 +190,13 @@ def service_insights_markdown(
         freeze_pct=freeze,
         alt="Error budget consumed in the current window; the tables below give the figures",
     )
-    text = env.get_template("service-insights.md.j2").render(
+    text = render_page(
+        env,
+        "service-insights.md.j2",
         service=service,
         trend=trend,
         severities=severities,
+        trend_rows=trend_rows(trend, severities),
         trend_image=image(trend_chart, chart_uri),
         figures=figures,
         metric_keys=list(TIME_METRICS),
@@ -294,7 +314,10 @@ def metrics_markdown(
         ],
         kb,
     )
-    text = env.get_template("metrics.md.j2").render(
+    trend_severities = list(next(iter(org_trend.values()), {}))
+    text = render_page(
+        env,
+        "metrics.md.j2",
         kb=kb,
         today=today,
         metric_keys=list(TIME_METRICS),
@@ -305,7 +328,8 @@ def metrics_markdown(
         quarter_rows=quarter_rows,
         mttx_image=image(mttx, chart_uri),
         org_trend=org_trend,
-        trend_severities=list(next(iter(org_trend.values()), {})),
+        trend_severities=trend_severities,
+        org_trend_rows=trend_rows(org_trend, trend_severities),
         trend_image=image(trend_chart, chart_uri),
         monthly=monthly,
         sev1_image=image(sev1, chart_uri),

@@ -3,12 +3,15 @@
 Templates live in the package (``templates/site``) and can be overridden by a file of the
 same name in the repository's template folder. Front-matter values reach templates only as
 data and are escaped on output (see ``escaping``); no value is ever rendered as a template.
+Fragments shared by several templates are the macros of ``_macros.md.j2``, which every page
+template receives as ``m`` (see ``Fragments``). The code counts, groups and sorts; the
+templates print what they are given.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cached_property
@@ -53,6 +56,42 @@ def environment(override_dir: Path | None) -> jinja2.Environment:
     return env
 
 
+#: The template holding the shared fragments.
+MACROS = "_macros.md.j2"
+
+
+class Fragments:
+    """The macros of ``_macros.md.j2`` for one page, called as ``m.name(...)``.
+
+    A macro sees the page's context and ``m`` itself. It prints its values through the
+    environment's finalize, so what it returns is escaped Markdown already; it is returned
+    as Md so that printing it does not escape it a second time.
+    """
+
+    def __init__(self, env: jinja2.Environment, context: Mapping[str, Any]) -> None:
+        self._env = env
+        self._context = dict(context)
+        self._module: Any = None
+
+    def __getattr__(self, name: str) -> Callable[..., Md]:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if self._module is None:
+            template = self._env.get_template(MACROS)
+            self._module = template.make_module({**self._context, "m": self})
+        macro = getattr(self._module, name)
+
+        def call(*args: Any, **kwargs: Any) -> Md:
+            return Md(macro(*args, **kwargs))
+
+        return call
+
+
+def render_page(env: jinja2.Environment, name: str, **context: Any) -> str:
+    """Render one page template with ``context`` and the shared fragments as ``m``."""
+    return env.get_template(name).render(**context, m=Fragments(env, context))
+
+
 def when(moment: datetime | None) -> Md:
     """A timestamp for readers: UTC, to the minute."""
     if moment is None:
@@ -79,6 +118,32 @@ class ItemView:
     postmortem: Postmortem
     overdue: bool
     days_overdue: int
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """A row of the action-item tables by owner, service or severity: one group's figures."""
+
+    key: str
+    items: list[actions.Item]
+    open: int
+    overdue: int
+    due_soon: int
+    completion: actions.Rate
+
+
+def group_rows(groups: Mapping[str, list[actions.Item]], today: date) -> list[GroupRow]:
+    return [
+        GroupRow(
+            key,
+            group,
+            open=sum(1 for e in group if e.is_open),
+            overdue=sum(1 for e in group if e.state == "overdue"),
+            due_soon=sum(1 for e in group if e.state == "due-soon"),
+            completion=actions.completion_within(group, today),
+        )
+        for key, group in groups.items()
+    ]
 
 
 class Renderer:
@@ -154,7 +219,9 @@ class Renderer:
         return views
 
     def _render(self, name: str, **context: Any) -> str:
-        return self.env.get_template(name).render(
+        return render_page(
+            self.env,
+            name,
             kb=self.kb,
             today=self.today,
             when=when,
@@ -178,7 +245,7 @@ class Renderer:
             "postmortems-index.md.j2",
             years=years,
             link=lambda doc, text=None: self.link(page_src, doc, text),
-            link_id=lambda doc_id: self.link_id(page_src, doc_id),
+            link_id=lambda doc_id, with_id=False: self.link_id(page_src, doc_id, with_id=with_id),
             badge=lambda level_id: self.badge(page_src, level_id),
         )
 
@@ -219,6 +286,14 @@ class Renderer:
         counts = {state: 0 for state in actions.STATES}
         for entry in entries:
             counts[entry.state] += 1
+        by_owner = actions.by_owner(entries)
+        by_service = actions.by_service(entries)
+        by_severity = actions.group_by(entries, lambda e: [e.postmortem.severity])
+        open_by_owner = [
+            (owner, open_items)
+            for owner, group in by_owner.items()
+            if (open_items := [e for e in group if e.is_open])
+        ]
         return self._render(
             "action-items.md.j2",
             counts=counts,
@@ -232,9 +307,13 @@ class Renderer:
             overdue=actions.overdue_first(entries),
             soon=actions.due_soon(entries),
             recurrences=actions.recurrences(self.kb),
-            by_owner=actions.by_owner(entries),
-            by_service=actions.by_service(entries),
-            by_severity=actions.group_by(entries, lambda e: [e.postmortem.severity]),
+            by_owner=by_owner,
+            by_service=by_service,
+            by_severity=by_severity,
+            owner_rows=group_rows(by_owner, self.today),
+            service_rows=group_rows(by_service, self.today),
+            severity_rows=group_rows(by_severity, self.today),
+            open_by_owner=open_by_owner,
             completion_of=lambda group: actions.completion_within(group, self.today),
             open_count=lambda group: sum(1 for e in group if e.is_open),
             state_count=lambda group, state: sum(1 for e in group if e.state == state),

@@ -32,6 +32,7 @@ from . import api
 from .config import Config
 from .escaping import Md, html_text, md_text
 from .model import KnowledgeBase, Postmortem, StatusPage, StatusUpdate
+from .render import render_page
 from .timeutil import format_duration, minutes
 
 DAYS = 90
@@ -114,6 +115,11 @@ class HistoryEntry:
     updates: tuple[tuple[int, StatusUpdate], ...]
     #: Minutes from start to resolution; None while unresolved.
     duration_minutes: float | None
+
+    @property
+    def newest_first(self) -> tuple[tuple[int, StatusUpdate], ...]:
+        """The updates, latest first, as the page lists them."""
+        return tuple(reversed(self.updates))
 
     @property
     def published(self) -> bool:
@@ -293,7 +299,9 @@ def status_page_markdown(
     summary = api.status(kb, config, today, lambda _doc: "")
     months = history(kb)
     ongoing = [e for _m, group in months for e in group if not e.postmortem.is_resolved]
-    return env.get_template("status.md.j2").render(
+    return render_page(
+        env,
+        "status.md.j2",
         today=today.isoformat(),
         days=DAYS,
         indicator=summary["indicator"],
