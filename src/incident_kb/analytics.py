@@ -73,21 +73,6 @@ def postmortem_due(pm: Postmortem, kb: KnowledgeBase) -> date | None:
     return utc_day(pm.resolved_at) + timedelta(days=level.postmortem_due_days)
 
 
-def response_times(pm: Postmortem) -> dict[str, float | None]:
-    """Minutes of TTD (detected - started), TTA (acknowledged - detected), TTM (mitigated -
-    detected) and TTR (resolved - detected); None where a time is missing."""
-
-    def span(start: datetime | None, end: datetime | None) -> float | None:
-        return minutes(end - start) if start is not None and end is not None else None
-
-    return {
-        "ttd": span(pm.started_at, pm.detected_at),
-        "tta": span(pm.detected_at, pm.acknowledged_at),
-        "ttm": span(pm.detected_at, pm.mitigated_at),
-        "ttr": span(pm.detected_at, pm.resolved_at),
-    }
-
-
 # ---------------------------------------------------------------------------------------------
 # Response metrics, counts and quartiles. Every group key is taken in UTC; every figure says
 # how many incidents it left out and why, so that nothing is dropped silently.

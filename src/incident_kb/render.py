@@ -364,7 +364,7 @@ class Renderer:
             link_id=lambda doc_id, with_id=False: self.link_id(page_src, doc_id, with_id=with_id),
             badge=lambda level_id: self.badge(page_src, level_id),
             tracker=self.tracker,
-            times=analytics.response_times(pm),
+            times=analytics.incident_times(pm),
         )
 
     def runbook_page(self, rb: Runbook, body: str) -> str:
