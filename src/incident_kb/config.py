@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from .findings import Level
+from .findings import CONTROL_RE, Level
 
 CONFIG_NAME = "incident-kb.toml"
 #: docs_dir without one in incident-kb.toml or mkdocs.yml: MkDocs' own default.
@@ -114,6 +114,9 @@ class Config:
     #: Where the site is served, so runbook_url annotations under it map to runbook pages
     #: (default: site_url from mkdocs.yml).
     site_url: str | None = None
+    #: The style sheets and scripts mkdocs.yml lists (extra_css, extra_javascript): the
+    #: team's theme, published from docs/ although other .css and .js files are not.
+    theme_files: tuple[str, ...] = ()
     #: The site's search: "pagefind" (a chunked index, fast at any size) or "material"
     #: (Material's own plugin, which downloads the whole index before the first result).
     search_engine: str = "pagefind"
@@ -209,7 +212,6 @@ ID_PREFIX_RE = re.compile(r"[A-Z][A-Z0-9]{0,9}")
 #: An annotation key: a Prometheus name, or a Kubernetes-style dotted/prefixed one.
 ANNOTATION_KEY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_./-]*")
 #: Control characters, and the invisible ones that reorder or break displayed text.
-_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _KINDS = {"str": "a string", "int": "a whole number", "list": "a list"}
 _FOLDER_KEYS = ("postmortems", "runbooks", "services")
 _PATH_KEYS = (*_FOLDER_KEYS, "severity_policy")
@@ -231,7 +233,7 @@ def find_root(start: Path) -> Path | None:
 
 
 def _unknown(key: str, known: list[str], where: str) -> str:
-    key = _CONTROL_RE.sub("?", key[:80])
+    key = CONTROL_RE.sub("?", key[:80])
     hint = difflib.get_close_matches(key, known, n=1)
     suffix = f" (did you mean '{hint[0]}'?)" if hint else ""
     return f"{CONFIG_NAME}: {where}{key}: unknown key{suffix}"
@@ -245,7 +247,7 @@ def quoted(text: str, limit: int = 80) -> str:
     """A configured string as shown in a message: quoted, shortened, control characters
     replaced, so a hostile value cannot forge further lines of output."""
     short = text if len(text) <= limit else text[: limit - 3] + "..."
-    return "'" + _CONTROL_RE.sub("?", short) + "'"
+    return "'" + CONTROL_RE.sub("?", short) + "'"
 
 
 def _number(value: int) -> str:
@@ -337,7 +339,7 @@ def _check_strings(data: Mapping[str, Any]) -> list[str]:
                 errors.append(_error(where, f"entry {number} is blank"))
             elif len(entry) > longest:
                 errors.append(_error(where, f"entry {number} is longer than {longest} characters"))
-            elif _CONTROL_RE.search(entry):
+            elif CONTROL_RE.search(entry):
                 errors.append(_error(where, f"entry {number} contains a control character"))
             elif key == "annotation_keys" and not ANNOTATION_KEY_RE.fullmatch(entry):
                 errors.append(
@@ -363,7 +365,7 @@ def url_problem(url: str, shown: str | None = None) -> str | None:
     text = quoted(url if shown is None else shown)
     if len(url) > MAX_URL_CHARS:
         return f"must be at most {MAX_URL_CHARS} characters"
-    if _CONTROL_RE.search(url) or any(c.isspace() for c in url):
+    if CONTROL_RE.search(url) or any(c.isspace() for c in url):
         return f"must be a URL without spaces or control characters, not {text}"
     try:
         parts = urlsplit(url)
@@ -387,7 +389,7 @@ def _template_problem(template: str) -> str | None:
     try:
         UrlTemplate.parse(template)
     except ValueError as exc:
-        return _CONTROL_RE.sub("?", str(exc))
+        return CONTROL_RE.sub("?", str(exc))
     # Placeholders stand for a path segment; the URL around them must be http(s).
     return url_problem(template.replace("{alert}", "x").replace("{id}", "x"), template)
 
@@ -451,7 +453,7 @@ def relative_path_problem(value: str, base: str) -> tuple[str, str | None]:
     absolute, no '..' part, and not ``base`` itself."""
     if not value.strip():
         return "", "must not be empty"
-    if _CONTROL_RE.search(value):
+    if CONTROL_RE.search(value):
         return "", "must not contain control characters"
     if len(value) > MAX_PATH_CHARS:
         return "", f"must be at most {MAX_PATH_CHARS} characters"
@@ -490,12 +492,14 @@ def _shown(real: Path, root: Path) -> str:
         return quoted(real.as_posix())
 
 
-def _docs_dir(root: Path, data: Mapping[str, Any]) -> tuple[Path | None, list[str]]:
+def _docs_dir(
+    root: Path, data: Mapping[str, Any], mkdocs: Mapping[str, Any] | None
+) -> tuple[Path | None, list[str]]:
     """docs_dir (absolute, lexical), or None with the reasons it cannot be used."""
     errors: list[str] = []
     docs_name = _value(data, "", "docs_dir")
     where = f"{CONFIG_NAME}: docs_dir"
-    mkdocs_docs = _mkdocs_docs_dir(root)
+    mkdocs_docs = _mkdocs_docs_dir(mkdocs)
     if docs_name is None:
         if "docs_dir" in data:
             return None, []  # a type error, reported by the type checks
@@ -631,8 +635,9 @@ class _TolerantLoader(yaml.SafeLoader):
 _TolerantLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
-def _mkdocs_value(root: Path, key: str) -> str | None:
-    """One top-level string from mkdocs.yml, or None (no file, no key)."""
+def read_mkdocs(root: Path) -> dict[str, Any] | None:
+    """mkdocs.yml's top level, its tags read as None; None without the file. Read once per
+    configuration load: docs_dir, site_url and the theme files all come from it."""
     path = root / "mkdocs.yml"
     if not path.is_file():
         return None
@@ -640,15 +645,33 @@ def _mkdocs_value(root: Path, key: str) -> str | None:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_TolerantLoader)
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ConfigError(f"mkdocs.yml: cannot be read: {exc}") from None
-    value = data.get(key) if isinstance(data, dict) else None
+    return data if isinstance(data, dict) else {}
+
+
+def _mkdocs_value(mkdocs: Mapping[str, Any] | None, key: str) -> str | None:
+    """One top-level string from mkdocs.yml, or None (no file, no key)."""
+    value = mkdocs.get(key) if mkdocs is not None else None
     return str(value) if value else None
 
 
-def _mkdocs_docs_dir(root: Path) -> str | None:
+def _mkdocs_docs_dir(mkdocs: Mapping[str, Any] | None) -> str | None:
     """``docs_dir`` from mkdocs.yml (default ``docs``), or None without mkdocs.yml."""
-    if not (root / "mkdocs.yml").is_file():
+    if mkdocs is None:
         return None
-    return _mkdocs_value(root, "docs_dir") or DEFAULT_DOCS_DIR
+    return _mkdocs_value(mkdocs, "docs_dir") or DEFAULT_DOCS_DIR
+
+
+def listed_theme_files(mkdocs: Mapping[str, Any] | None) -> tuple[str, ...]:
+    """The paths mkdocs.yml lists under extra_css and extra_javascript, sorted."""
+    names: list[str] = []
+    for key in ("extra_css", "extra_javascript"):
+        entries = mkdocs.get(key) if mkdocs is not None else None
+        for entry in entries if isinstance(entries, list) else ():
+            # extra_javascript entries may be mappings: {path: x.js, type: module}
+            value = entry.get("path") if isinstance(entry, dict) else entry
+            if isinstance(value, str):
+                names.append(value)
+    return tuple(sorted(names))
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -689,7 +712,8 @@ def load(root: Path) -> Config:
     root = root.resolve()
     data = _read(root / CONFIG_NAME)
     errors = _check(data)
-    docs_dir, docs_errors = _docs_dir(root, data)
+    mkdocs = read_mkdocs(root)
+    docs_dir, docs_errors = _docs_dir(root, data, mkdocs)
     paths, path_errors = _check_paths(docs_dir, data)
     errors += docs_errors + path_errors
     if errors or docs_dir is None:
@@ -704,10 +728,11 @@ def load(root: Path) -> Config:
         given["partial_outage_weight"] = float(given["partial_outage_weight"])
     if not given.get("site_url"):
         given.pop("site_url", None)
-        mkdocs_site_url = _mkdocs_value(root, "site_url")
+        mkdocs_site_url = _mkdocs_value(mkdocs, "site_url")
         if mkdocs_site_url is not None:
             given["site_url"] = mkdocs_site_url
     levels = data.get("levels")
     if isinstance(levels, dict) and levels:
         given["levels"] = {**RULE_LEVELS, **{k: Level(v) for k, v in levels.items()}}
+    given["theme_files"] = listed_theme_files(mkdocs)
     return Config(root=root, docs_dir=docs_dir, **given)

@@ -17,10 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from .config import Config, _TolerantLoader
-from .findings import Findings, printable
+from .config import Config, listed_theme_files, read_mkdocs
+from .findings import CONTROL_CHARACTERS, Findings, printable
 from .loading import MARKDOWN_EXTENSIONS, kind_of
 
 #: File types published as they are: images, documents and data that no browser runs as a
@@ -51,9 +49,7 @@ RESERVED_FOLDERS = ("api/", "charts/", "pagefind/", "schemas/")
 #: paragraph separators, the bidirectional overrides that make a name read as another, bytes
 #: that are not UTF-8 (surrogate escapes), and HTML and path syntax: a page without a title
 #: is titled by its file name, which the theme prints into the page.
-_UNSAFE_NAME_RE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff<>\"'`&\\\\]"
-)
+_UNSAFE_NAME_RE = re.compile(f"[{CONTROL_CHARACTERS}\ud800-\udfff<>\"'`&\\\\]")
 
 
 @dataclass(frozen=True)
@@ -183,19 +179,4 @@ def _link_message(path: Path) -> str:
 def mkdocs_theme_files(root: Path) -> tuple[str, ...]:
     """The style sheets and scripts mkdocs.yml lists (extra_css, extra_javascript), which
     are published from docs/ like any theme file; none without mkdocs.yml."""
-    path = root / "mkdocs.yml"
-    if not path.is_file():
-        return ()
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_TolerantLoader)
-    except (yaml.YAMLError, UnicodeDecodeError, OSError):
-        return ()  # the build reports an unreadable mkdocs.yml in its own words
-    names: list[str] = []
-    for key in ("extra_css", "extra_javascript"):
-        entries = data.get(key) if isinstance(data, dict) else None
-        for entry in entries if isinstance(entries, list) else ():
-            # extra_javascript entries may be mappings: {path: x.js, type: module}
-            value = entry.get("path") if isinstance(entry, dict) else entry
-            if isinstance(value, str):
-                names.append(value)
-    return tuple(sorted(names))
+    return listed_theme_files(read_mkdocs(root))

@@ -17,6 +17,12 @@ from enum import StrEnum
 #: so that a hostile or broken file cannot flood a report.
 PER_FILE_RULE_LIMIT = 25
 
+#: Characters no one-line text from a pull request may hold, wherever it lands (a value, a
+#: file name, a log line): C0 and C1 controls, DEL, the invisible direction marks, the line
+#: and paragraph separators, and the bidirectional overrides and isolates. A character class
+#: body, for modules that add to it.
+CONTROL_CHARACTERS = "\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+CONTROL_RE = re.compile(f"[{CONTROL_CHARACTERS}]")
 #: Controls, and lone surrogates (a file name that is not UTF-8), which no terminal can print.
 _CONTROL_RE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
 

@@ -11,9 +11,9 @@ breaks every ``::`` so that no part of a message can be read as a command.
 from __future__ import annotations
 
 import logging
-import re
 
-_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+from .findings import CONTROL_RE
+
 #: Inserted between the two colons: invisible to a reader, not a command to a runner.
 _BREAK = ":\u200b:"
 #: The runner's older syntax, ``##[error]...``, is read anywhere in a line.
@@ -29,7 +29,7 @@ def no_commands(text: str) -> str:
 
 def neutral(text: str) -> str:
     """One line with no control characters and no workflow command."""
-    return no_commands(_CONTROL_RE.sub(lambda m: repr(m.group(0))[1:-1], text))
+    return no_commands(CONTROL_RE.sub(lambda m: repr(m.group(0))[1:-1], text))
 
 
 class NeutralFilter(logging.Filter):

@@ -15,7 +15,7 @@ from typing import Any
 
 from . import yamlsafe
 from .escaping import html_text
-from .findings import Findings, Level
+from .findings import CONTROL_CHARACTERS, Findings, Level
 from .frontmatter import split
 from .loading import read_text
 from .yamlsafe import YamlMap
@@ -23,7 +23,8 @@ from .yamlsafe import YamlMap
 #: Material's ``hide`` values.
 HIDE_VALUES = frozenset({"navigation", "toc", "footer", "feedback", "tags", "path"})
 _NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_/-]*$")
-_CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+#: Tabs and newlines are folded into spaces in these values; other controls are refused.
+_CONTROL_RE = re.compile(f"(?![\t\n])[{CONTROL_CHARACTERS}]")
 MAX_TEXT = 1000
 MAX_TAGS = 50
 #: The keys passed to the theme, and what each holds.

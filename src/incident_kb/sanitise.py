@@ -93,7 +93,9 @@ class Cleaned:
 #: Ids (and ``name``, ``for``) that Markdown and its extensions write: slugs, footnote ids,
 #: no quotes, spaces or markup, since the theme prints them into ``href`` unescaped (the
 #: table of contents).
-_ID_RE = re.compile(r"[^\s\"'<>&`\\]+\Z")
+_NOT_IN_ID = r"\s\"'<>&`\\"
+_ID_RE = re.compile(f"[^{_NOT_IN_ID}]+\\Z")
+_NOT_IN_ID_RE = re.compile(f"[{_NOT_IN_ID}]")
 #: Ids starting with ``__`` belong to the theme (``__config``, ``__search``, ``__drawer``):
 #: content with such an id would shadow the theme's element for its scripts. These are the
 #: extensions' own.
@@ -108,6 +110,11 @@ def safe_id(value: str) -> bool:
     return bool(_ID_RE.match(value)) and (
         not value.startswith("__") or value.startswith(_EXTENSION_ID_PREFIXES)
     )
+
+
+def made_safe_id(value: str) -> str:
+    """``value`` as an id :func:`safe_id` accepts, for links to an id the sanitiser drops."""
+    return _NOT_IN_ID_RE.sub("-", value).lstrip("_") or "-"
 
 
 def _keep(tag: str, attribute: str, value: str) -> str | None:

@@ -165,12 +165,13 @@ class Site:
             raise PluginError(str(exc)) from None
         for finding in result.findings:
             log.log(_LOG_LEVEL[finding.level], finding.format())
-        for rel in sorted(result.tree.refused):
-            if (refused := files.get_file_from_path(rel)) is not None:
-                files.remove(refused)
+        # MkDocs follows links; what the docs tree check refused, and everything MkDocs
+        # found below a refused folder (a link to one), is not published.
+        docs = os.path.abspath(config.docs_dir)  # noqa: PTH100 - keeps links, as MkDocs does
         for file in list(files):
-            if file.generated_by is None and file.abs_src_path and _outside(file, config):
-                files.remove(file)  # nothing MkDocs found through a link is published
+            from_docs = file.src_dir is not None and os.path.abspath(file.src_dir) == docs  # noqa: PTH100
+            if from_docs and _under(file.src_uri, result.tree.refused):
+                files.remove(file)
 
         documents: dict[str, Document] = {}
         for doc in (*result.kb.identified(), *([result.kb.policy] if result.kb.policy else [])):
@@ -415,21 +416,10 @@ class Site:
 _UNREAD = "This document could not be read; the build log says why.\n"
 
 
-def _outside(file: File, config: MkDocsConfig) -> bool:
-    """A file of docs_dir reached through a link, or whose real place is elsewhere.
-
-    Theme files (Material's scripts and styles, our templates) come from the theme's own
-    folders and are not docs_dir's to judge."""
-    assert file.abs_src_path is not None
-    docs = Path(os.path.abspath(config.docs_dir))  # noqa: PTH100 - keeps links
-    path = Path(os.path.abspath(file.abs_src_path))  # noqa: PTH100
-    if not path.is_relative_to(docs):
-        return False
-    rel = path.relative_to(docs)
-    steps = [docs.joinpath(*rel.parts[: i + 1]) for i in range(len(rel.parts))]
-    return any(step.is_symlink() for step in steps) or not path.resolve().is_relative_to(
-        docs.resolve()
-    )
+def _under(rel: str, refused: frozenset[str]) -> bool:
+    """``rel`` is refused, or lies in a refused folder."""
+    parts = rel.split("/")
+    return any("/".join(parts[: i + 1]) in refused for i in range(len(parts)))
 
 
 def _safe_title_and_toc(page: Page) -> None:
@@ -445,12 +435,11 @@ def _safe_title_and_toc(page: Page) -> None:
     while stack:
         link = stack.pop()
         if not sanitise.safe_id(link.id):
-            link.id = _UNSAFE_ID_RE.sub("-", link.id).lstrip("_") or "-"
+            link.id = sanitise.made_safe_id(link.id)
         stack.extend(link.children)
 
 
 _TAG_RE = re.compile(r"<[^>]*>")
-_UNSAFE_ID_RE = re.compile(r"[\s\"'<>&`\\]")
 
 
 def _restore_search_weight(html: str, doc: Document | None) -> str:

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from .config import quoted
-from .findings import Findings, Level
+from .findings import CONTROL_RE, Findings, Level
 
 MKDOCS_YML = "mkdocs.yml"
 RULE = "site-config"
@@ -76,8 +76,6 @@ PYTHON_FACTORIES = frozenset(
 )
 
 _SNIPPETS = "pymdownx.snippets"
-#: Control characters, line breaks and the invisible characters that reorder displayed text.
-_CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 _TRUE = frozenset({"true", "yes", "on"})
 _FALSE = frozenset({"false", "no", "off"})
 _SNIPPETS_WHY = (
@@ -269,7 +267,7 @@ def _walk(document: yaml.Node | None, checker: _Checker) -> None:
             _check_python_tag(node, where, checker)
         if isinstance(node, yaml.ScalarNode):
             block = node.style in ("|", ">")  # a block scalar holds line breaks by design
-            if not block and id(node) not in checker.reported and _CONTROL_RE.search(node.value):
+            if not block and id(node) not in checker.reported and CONTROL_RE.search(node.value):
                 checker.error(node, where, f"the value contains a control character; {_LOG_WHY}")
         elif isinstance(node, yaml.MappingNode):
             first: dict[str, int] = {}
@@ -282,7 +280,7 @@ def _walk(document: yaml.Node | None, checker: _Checker) -> None:
                         seen.add(id(key))
                         if key.tag.startswith(PYTHON_TAG):
                             _check_python_tag(key, key_where, checker)
-                        if _CONTROL_RE.search(str(key.value)):
+                        if CONTROL_RE.search(str(key.value)):
                             checker.error(
                                 key, key_where, f"the key contains a control character; {_LOG_WHY}"
                             )
@@ -364,7 +362,7 @@ def _check_dir_value(document: yaml.Node | None, name: str, checker: _Checker) -
     entry = checker.value(document, name)
     if entry is None or not isinstance(entry[1], yaml.ScalarNode):
         return
-    if _CONTROL_RE.search(str(entry[1].value)):
+    if CONTROL_RE.search(str(entry[1].value)):
         checker.reported.add(id(entry[1]))
         checker.error(
             entry[1], name, f"the path contains a control character or line break; {_LOG_WHY}"

@@ -40,12 +40,13 @@ def check(config: Config, today: date, theme_files: Iterable[str] | None = None)
     """Check every file under docs_dir, load every document and ordinary page once,
     validate, build the model and run every rule.
 
-    ``theme_files``: the style sheets and scripts the site lists (default: mkdocs.yml's).
+    ``theme_files``: the style sheets and scripts the site lists (default: mkdocs.yml's,
+    as the configuration read them).
     """
     findings = Findings()
     siteconfig.check_mkdocs_yml(config.root, config.docs_dir, findings)
     if theme_files is None:
-        theme_files = docstree.mkdocs_theme_files(config.root)
+        theme_files = config.theme_files
     tree = docstree.scan(config, findings, theme_files)
     texts: dict[str, PageText] = {}
     kb, documents = load_knowledge_base(config, findings, texts, tree.refused)
