@@ -352,7 +352,7 @@ def bench_size(
     log(f"N={n}: build with hooks {hooks['seconds']:.1f} s")
     # The search index step of that build on its own (every bundle, as the build runs it):
     # its share of the time, and its memory apart from MkDocs'.
-    index = "import sys, pathlib; from incident_kb import search; "
+    index = "import sys, pathlib; from incident_kb.site import search; "
     index += "search.index_site(pathlib.Path(sys.argv[1]))"
     pagefind = measure(
         runs,

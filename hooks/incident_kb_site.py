@@ -24,10 +24,6 @@ def on_files(files: Any, config: Any) -> Any:
     return _site.on_files(files, config)
 
 
-def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
-    return _site.on_page_markdown(markdown, page, config)
-
-
 @event_priority(-100)  # last, after every other plugin has changed the page's content
 def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
     return _site.on_page_content(html, page, config)

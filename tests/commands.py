@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 
 from conftest import Run, run_main
-from incident_kb import importing
+from incident_kb.cli import importing
 
 
 def command(*argv: str, git: importing.GitDate | None = None) -> Run:

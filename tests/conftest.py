@@ -20,7 +20,7 @@ from unittest import mock
 import markdown  # type: ignore[import-untyped]  # Markdown ships no type information
 import pytest
 
-from incident_kb import cli as incident_kb_cli
+from incident_kb.cli import main as incident_kb_cli
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO / "tests" / "fixtures"

@@ -7,8 +7,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from incident_kb.config import Config
-from incident_kb.model import (
+from incident_kb.core.config import Config
+from incident_kb.core.timeutil import parse_timestamp
+from incident_kb.documents.model import (
     ErrorBudgetPolicy,
     Impact,
     KnowledgeBase,
@@ -23,7 +24,6 @@ from incident_kb.model import (
     StatusPage,
     StatusUpdate,
 )
-from incident_kb.timeutil import parse_timestamp
 
 TODAY = date(2025, 12, 1)
 CONFIG = Config(root=Path("/kb"), docs_dir=Path("/kb/docs"))

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from factories import kb, pm, ts
-from incident_kb import actions
-from incident_kb.model import ActionItem
+from incident_kb.documents.model import ActionItem
+from incident_kb.figures import actions, facts
 
 TODAY = date(2025, 12, 1)
 
@@ -133,8 +133,12 @@ def test_items_open_when_the_incident_happened_again() -> None:
     base = kb(earlier, again)
     assert [i.index for i in actions.open_when_recurred(again, base)] == [1, 2]
     assert actions.open_when_recurred(earlier, base) == []
-    ((recurrence, first, items),) = actions.recurrences(base)
-    assert (recurrence.id, first.id, len(items)) == ("INC-2025-002", "INC-2025-001", 2)
+    (recurrence,) = facts.recurrences(base)
+    assert (recurrence.postmortem.id, recurrence.earlier.id, len(recurrence.open_items)) == (
+        "INC-2025-002",
+        "INC-2025-001",
+        2,
+    )
 
 
 def test_days_are_utc_days() -> None:

@@ -11,14 +11,18 @@ import pytest
 
 from commands import command
 from conftest import KB, REPO
-from incident_kb import alerting, alertrules
-from incident_kb.config import Config, ConfigError
-from incident_kb.config import load as load_config
-from incident_kb.escaping import Md
-from incident_kb.findings import Findings, Level
-from incident_kb.loading import load_knowledge_base
-from incident_kb.model import KnowledgeBase
-from incident_kb.render import environment
+from incident_kb.alerts import coverage as alerting
+from incident_kb.alerts import resolve
+from incident_kb.alerts import rulefiles as alertrules
+from incident_kb.core.config import Config, ConfigError
+from incident_kb.core.config import load as load_config
+from incident_kb.core.escaping import Md
+from incident_kb.core.findings import Findings, Level
+from incident_kb.core.urltemplate import UrlTemplate
+from incident_kb.documents.loading import load_knowledge_base
+from incident_kb.documents.model import KnowledgeBase
+from incident_kb.site.pages import coverage_page
+from incident_kb.site.render import environment
 
 SITE = "https://kb.example.com/"
 
@@ -261,29 +265,29 @@ def test_work_is_capped(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_url_templates() -> None:
-    t = alerting.UrlTemplate.parse("https://git.example.com/runbooks/{alert}.md")
+    t = UrlTemplate.parse("https://git.example.com/runbooks/{alert}.md")
     assert t.match("https://git.example.com/runbooks/HighCPU.md#steps") == {"alert": "HighCPU"}
     assert t.match("https://git.example.com/runbooks/a/HighCPU.md") is None
     assert t.match("https://git.example.com/runbooks/High%20CPU.md") == {"alert": "High CPU"}
     assert t.expand(alert="X") == "https://git.example.com/runbooks/X.md"
-    both = alerting.UrlTemplate.parse("https://h/{id}/{alert}/{id}")
+    both = UrlTemplate.parse("https://h/{id}/{alert}/{id}")
     assert both.match("https://h/a/B/a") == {"id": "a", "alert": "B"}
     assert both.match("https://h/a/B/c") is None
     for bad in ("https://h/{name}.md", "https://h/static.md", "https://h/{alert}}.md"):
         with pytest.raises(ValueError, match="https://h/"):
-            alerting.UrlTemplate.parse(bad)
+            UrlTemplate.parse(bad)
     with pytest.raises(ConfigError, match="--url-template"):
-        alerting.parse_templates(["https://h/x"], "--url-template")
+        resolve.parse_templates(["https://h/x"], "--url-template")
 
 
 def test_page_anchors_follow_mkdocs_toc() -> None:
     body = RUNBOOK.format(id="x", title="Café & co", service="auth", alerts="A").split("---\n")[2]
-    anchors = alerting.page_anchors(body)
+    anchors = resolve.page_anchors(body)
     assert {"cafe-co", "symptoms-alert-meaning", "mitigation", "mitigation_1", "who-to-call"} <= (
         anchors
     )
     assert "not-a-heading" not in anchors
-    assert "symptoms--alert-meaning" in alerting.github_anchors(body)
+    assert "symptoms--alert-meaning" in resolve.github_anchors(body)
 
 
 # -- resolution and coverage -------------------------------------------------------------
@@ -306,10 +310,10 @@ def linked(kb: KB) -> KB:
     return kb
 
 
-def _resolve(kb: KB, url: str, site: str | None = SITE) -> alerting.Link:
+def _resolve(kb: KB, url: str, site: str | None = SITE) -> resolve.Link:
     model, config = loaded_allowing_invalid(kb)
-    templates = alerting.parse_templates(config.url_templates, "t")
-    resolver = alerting.Resolver(model, config, templates, site)
+    templates = resolve.parse_templates(config.url_templates, "t")
+    resolver = resolve.Resolver(model, config, templates, site)
     return resolver.resolve(
         alertrules.AlertRule("AuthErrors", "r.yaml", 3, "groups[0].rules[0]"), "runbook_url", url
     )
@@ -633,9 +637,7 @@ def test_coverage_page_escapes_everything(kb: KB) -> None:
     coverage = alerting.compute(
         alertrules.load_rules([path], config.relative), model, config, site_url=SITE
     )
-    page = alerting.coverage_page(
-        coverage, lambda rb: Md(f"[{rb.id}](../{rb.id}.md)"), environment(None)
-    )
+    page = coverage_page(coverage, lambda rb: Md(f"[{rb.id}](../{rb.id}.md)"), environment(None))
     assert "<img" not in page and "<script>" not in page and "](javascript" not in page
     assert "&#60;img src&#61;x onerror&#61;alert&#40;1&#41;&#62;" in page
     assert "[a](../a.md)" in page
@@ -646,8 +648,9 @@ def test_example_knowledge_base() -> None:
     one runbook alert that no rule defines any more."""
     config = load_config(REPO)
     model, _ = load_knowledge_base(config, Findings())
-    coverage = alerting.configured_coverage(config, model)
-    assert coverage is not None
+    rules = alertrules.configured_rules(config)
+    assert rules is not None
+    coverage = alerting.coverage_of(rules, model, config)
     assert coverage.broken_links == ()
     assert not coverage.failed()
     assert [a.name for a in coverage.without_runbook] == [

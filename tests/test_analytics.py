@@ -9,9 +9,15 @@ from datetime import date
 import pytest
 
 from factories import POLICY, kb, level, pm, ts
-from incident_kb import actions, analytics
-from incident_kb.analytics import Stat
-from incident_kb.model import ActionItem, Impact, KnowledgeBase, Postmortem, SeverityPolicy
+from incident_kb.documents.model import (
+    ActionItem,
+    Impact,
+    KnowledgeBase,
+    Postmortem,
+    SeverityPolicy,
+)
+from incident_kb.figures import actions, analytics, trends
+from incident_kb.figures.analytics import Stat
 
 TODAY = date(2025, 12, 1)
 
@@ -189,21 +195,21 @@ def test_by_quarter_uses_utc_start_and_fills_gaps() -> None:
     ],
 )
 def test_quarter_and_month_keys_in_utc(stamp: str, quarter: str, month: str) -> None:
-    assert analytics.quarter_of(ts(stamp)) == quarter
-    assert analytics.month_of(ts(stamp)) == month
+    assert trends.quarter_of(ts(stamp)) == quarter
+    assert trends.month_of(ts(stamp)) == month
 
 
 def test_ranges() -> None:
-    assert analytics.quarter_range("2024-Q3", "2025-Q2") == [
+    assert trends.quarter_range("2024-Q3", "2025-Q2") == [
         "2024-Q3",
         "2024-Q4",
         "2025-Q1",
         "2025-Q2",
     ]
-    assert analytics.quarter_range("2025-Q2", "2025-Q1") == []
-    assert analytics.month_range(date(2025, 2, 10), 3) == ["2024-12", "2025-01", "2025-02"]
-    assert len(analytics.month_range(TODAY, 12)) == 12
-    assert analytics.quarter_of(date(2025, 12, 1)) == "2025-Q4"
+    assert trends.quarter_range("2025-Q2", "2025-Q1") == []
+    assert trends.month_range(date(2025, 2, 10), 3) == ["2024-12", "2025-01", "2025-02"]
+    assert len(trends.month_range(TODAY, 12)) == 12
+    assert trends.quarter_of(date(2025, 12, 1)) == "2025-Q4"
 
 
 # --- incidents per service per quarter by severity -------------------------------------------
@@ -229,7 +235,7 @@ def test_incident_counts_have_no_gaps() -> None:
             services=("billing",),
         ),
     )
-    got = analytics.incidents_per_quarter(base)
+    got = trends.incidents_per_quarter(base)
     assert list(got) == ["api", "auth", "billing"]
     quarters = ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1"]
     assert all(list(per) == quarters for per in got.values())
@@ -244,16 +250,16 @@ def test_incident_counts_have_no_gaps() -> None:
 
 def test_incident_counts_reach_today_when_asked() -> None:
     base = kb(timed("INC-2025-001", "2025-02-01T00:00:00Z", "2025-02-01T00:01:00Z"))
-    assert list(analytics.incidents_per_quarter(base)["auth"]) == ["2025-Q1"]
-    assert list(analytics.incidents_per_quarter(base, TODAY)["auth"]) == [
+    assert list(trends.incidents_per_quarter(base)["auth"]) == ["2025-Q1"]
+    assert list(trends.incidents_per_quarter(base, TODAY)["auth"]) == [
         "2025-Q1",
         "2025-Q2",
         "2025-Q3",
         "2025-Q4",
     ]
-    empty = analytics.incidents_per_quarter(kb())
+    empty = trends.incidents_per_quarter(kb())
     assert empty == {"api": {}, "auth": {}}
-    assert list(analytics.incidents_per_quarter(kb(), TODAY)["api"]) == ["2025-Q4"]
+    assert list(trends.incidents_per_quarter(kb(), TODAY)["api"]) == ["2025-Q4"]
 
 
 # --- postmortems -----------------------------------------------------------------------------
@@ -359,19 +365,19 @@ def test_sev1_per_month_flags_months_above_three() -> None:
         sev1("INC-2024-001", "2024-12-31T12:00:00Z"),  # before the range
         sev1("INC-2025-401", "2025-11-15T12:00:00Z", "SEV-2"),  # another level
     )
-    got = analytics.sev1_per_month(base, TODAY)
+    got = trends.sev1_per_month(base, TODAY)
     assert got.level == "SEV-1"
     assert list(got.counts) == [f"2025-{m:02d}" for m in range(1, 13)]
     assert (got.counts["2025-10"], got.counts["2025-11"], got.counts["2025-12"]) == (3, 4, 1)
     assert got.flagged == ("2025-11",)
     assert got.left_out == {"before 2025-01": 1}
 
-    shorter = analytics.sev1_per_month(base, date(2025, 11, 20), months=2)
+    shorter = trends.sev1_per_month(base, date(2025, 11, 20), months=2)
     assert shorter.counts == {"2025-10": 3, "2025-11": 4}
     assert shorter.left_out == {"after 2025-11": 1, "before 2025-10": 1}
-    assert analytics.sev1_per_month(base, TODAY, flag_above=2).flagged == ("2025-10", "2025-11")
+    assert trends.sev1_per_month(base, TODAY, flag_above=2).flagged == ("2025-10", "2025-11")
     with pytest.raises(ValueError, match="at least 1"):
-        analytics.sev1_per_month(base, TODAY, months=0)
+        trends.sev1_per_month(base, TODAY, months=0)
 
 
 def test_most_severe_level_comes_from_the_policy() -> None:
@@ -387,10 +393,10 @@ def test_most_severe_level_comes_from_the_policy() -> None:
         ),
         policy=policy,
     )
-    assert analytics.most_severe_level(base) == "P1"
-    assert analytics.sev1_per_month(base, TODAY).counts["2025-11"] == 1
-    assert analytics.severity_order(base, ["SEV-1"]) == ["P1", "P2", "SEV-1"]
-    assert analytics.most_severe_level(replace(base, policy=None)) == "SEV-1"
+    assert trends.most_severe_level(base) == "P1"
+    assert trends.sev1_per_month(base, TODAY).counts["2025-11"] == 1
+    assert trends.severity_order(base, ["SEV-1"]) == ["P1", "P2", "SEV-1"]
+    assert trends.most_severe_level(replace(base, policy=None)) == "SEV-1"
 
 
 # --- quartiles -------------------------------------------------------------------------------

@@ -14,10 +14,10 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from conftest import EXAMPLE_TODAY, REPO, build_site, site_project
 from factories import CONFIG, TODAY, kb, pm, ts
-from incident_kb import actions, api, budgets
-from incident_kb.config import load as load_config
-from incident_kb.freshness import freshness_of
-from incident_kb.model import (
+from incident_kb.alerts.rulefiles import defined_alerts
+from incident_kb.checks.validate import check
+from incident_kb.core.config import load as load_config
+from incident_kb.documents.model import (
     ActionItem,
     Document,
     Impact,
@@ -27,8 +27,11 @@ from incident_kb.model import (
     StatusPage,
     StatusUpdate,
 )
-from incident_kb.schema import load_schema
-from incident_kb.validate import check
+from incident_kb.documents.schema import load_schema
+from incident_kb.figures import actions, budgets
+from incident_kb.figures.facts import compute, configured
+from incident_kb.figures.freshness import freshness_of
+from incident_kb.site import api
 
 
 def url_of(doc: Document) -> str:
@@ -95,7 +98,7 @@ def test_dump_is_stable_indented_and_keeps_unicode() -> None:
 
 def test_incidents_newest_first_times_in_utc_and_nulls() -> None:
     base = kb(RESOLVED, OPEN_MAJOR, OPEN_MINOR)
-    data = api.incidents(base, CONFIG, TODAY, url_of)
+    data = api.incidents(compute(base, CONFIG, TODAY), url_of)
     validate("incidents.json", data)
     assert list(data)[:3] == ["version", "generated_for", "count"]
     assert data["generated_for"] == TODAY.isoformat() and data["count"] == 3
@@ -116,7 +119,7 @@ def test_incidents_newest_first_times_in_utc_and_nulls() -> None:
 
 
 def test_action_items_states_and_counts() -> None:
-    data = api.action_items(kb(RESOLVED), CONFIG, TODAY, url_of)
+    data = api.action_items(compute(kb(RESOLVED), CONFIG, TODAY), url_of)
     validate("action-items.json", data)
     assert (data["count"], data["open"], data["overdue"]) == (2, 1, 1)
     first, second = data["items"]
@@ -136,7 +139,7 @@ def test_runbooks_freshness_reasons_and_usage() -> None:
         services=kb().services,
         policy=kb().policy,
     )
-    data = api.runbooks(base, CONFIG, TODAY, url_of)
+    data = api.runbooks(compute(base, CONFIG, TODAY), url_of)
     validate("runbooks.json", data)
     (entry,) = data["runbooks"]
     assert data["stale"] == 1
@@ -158,7 +161,7 @@ def test_services_budget_matches_current_window() -> None:
         impact=Impact("All down", 100.0, error_budget_minutes=45.0),
     )
     base = kb(big, OPEN_MINOR)
-    data = api.services(base, CONFIG, TODAY, url_of)
+    data = api.services(compute(base, CONFIG, TODAY), url_of)
     validate("services.json", data)
     by_id = {s["id"]: s for s in data["services"]}
     assert list(by_id) == ["api", "auth"]
@@ -182,14 +185,14 @@ def test_zero_budget_percent_is_null_not_infinity() -> None:
     base = kb(recent)
     perfect = replace(base.services[1], slo=replace(base.services[1].slo, availability=100.0))
     base = replace(base, services=(base.services[0], perfect))
-    data = api.services(base, CONFIG, TODAY, url_of)
+    data = api.services(compute(base, CONFIG, TODAY), url_of)
     validate("services.json", data)
     assert data["services"][1]["error_budget"]["pct_consumed"] is None
     api.dump(data)
 
 
 def test_status_worst_impact_and_component_states() -> None:
-    data = api.status(kb(RESOLVED, OPEN_MAJOR, OPEN_MINOR), CONFIG, TODAY, url_of)
+    data = api.status(compute(kb(RESOLVED, OPEN_MAJOR, OPEN_MINOR), CONFIG, TODAY), url_of)
     validate("status.json", data)
     assert data["indicator"] == "major"
     states = {c["name"]: c["status"] for c in data["components"]}
@@ -200,7 +203,7 @@ def test_status_worst_impact_and_component_states() -> None:
 
 def test_status_all_operational_without_open_public_incidents() -> None:
     quiet = replace(OPEN_MAJOR, status_page=None)
-    data = api.status(kb(RESOLVED, quiet), CONFIG, TODAY, url_of)
+    data = api.status(compute(kb(RESOLVED, quiet), CONFIG, TODAY), url_of)
     validate("status.json", data)
     assert data["indicator"] == "none" and data["incidents"] == []
     assert {c["status"] for c in data["components"]} == {"operational"}
@@ -240,7 +243,7 @@ def test_built_file_is_valid_and_equals_the_pure_function(
     data = json.loads(text)
     validate(name, data)
     assert text.endswith("}\n")
-    expected = api.BUILDERS[name](example, load_config(REPO), EXAMPLE_TODAY, _site_url)
+    expected = api.BUILDERS[name](configured(example, load_config(REPO), EXAMPLE_TODAY), _site_url)
     # Same keys in the same order, byte for byte: the pure function is the file.
     assert text == api.dump(expected)
 
@@ -262,11 +265,11 @@ def test_built_figures_match_the_model(built: dict[str, str], example: Knowledge
     stale = [
         rb
         for rb in example.runbooks
-        if freshness_of(rb, example, config, EXAMPLE_TODAY).state == "stale"
+        if freshness_of(rb, example, config, EXAMPLE_TODAY, defined_alerts(config)).state == "stale"
     ]
     assert stale
     for rb in stale:
-        fresh = freshness_of(rb, example, config, EXAMPLE_TODAY)
+        fresh = freshness_of(rb, example, config, EXAMPLE_TODAY, defined_alerts(config))
         assert [r["message"] for r in runbooks[rb.id]["freshness"]["reasons"]] == [
             r.message for r in fresh.reasons
         ]

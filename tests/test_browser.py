@@ -21,10 +21,10 @@ import pytest
 
 from browserkit import CHROMIUM_ARGS, chromium_path, is_local, serve, start_playwright
 from conftest import EXAMPLE_TODAY, REPO, build_site, site_project
-from incident_kb.config import Config
-from incident_kb.config import load as load_config
-from incident_kb.model import Postmortem, Runbook
-from incident_kb.validate import check
+from incident_kb.checks.validate import check
+from incident_kb.core.config import Config
+from incident_kb.core.config import load as load_config
+from incident_kb.documents.model import Postmortem, Runbook
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Dialog, Page, Playwright
@@ -326,7 +326,7 @@ def test_search_results_show_hostile_titles_as_text(
 ) -> None:
     """Every document of the hostile corpus is found by its payload and shown as text: no
     element of a title or excerpt reaches the page, and nothing runs."""
-    from incident_kb.model import title_of
+    from incident_kb.documents.model import title_of
 
     xss = REPO / "tests" / "fixtures" / "xss"
     tmp = tmp_path_factory.mktemp("xss-search")

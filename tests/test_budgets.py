@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 
 from factories import API, AUTH, kb, pm, ts
-from incident_kb import analytics, budgets
-from incident_kb.model import Impact, KnowledgeBase, Postmortem, Service, Slo, Source
+from incident_kb.documents.model import Impact, KnowledgeBase, Postmortem, Service, Slo, Source
+from incident_kb.figures import analytics, budgets
 
 TODAY = date(2025, 12, 1)
 # AUTH: 99.9% over 28 days, a 40.32-minute budget. The current window is 2025-11-04 to
@@ -202,8 +202,8 @@ def test_open_incidents_consume_only_minutes_that_have_happened() -> None:
     """Built on 2025-11-03, an incident open since 2025-11-02 12:00 has consumed 12 hours,
     not the rest of the day as well."""
     from factories import AUTH, kb, pm, ts
-    from incident_kb import budgets
-    from incident_kb.model import Impact
+    from incident_kb.documents.model import Impact
+    from incident_kb.figures import budgets
 
     open_one = pm(
         started_at=ts("2025-11-02T12:00:00Z"),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLE_EPOCH, FIXTURES, REPO, build_site, run_cli, site_project
-from incident_kb import publish
+from incident_kb.site import publish
 
 
 def digest(site: Path) -> dict[str, str]:

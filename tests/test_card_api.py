@@ -12,11 +12,12 @@ import pytest
 
 from conftest import EXAMPLE_TODAY, REPO
 from factories import CONFIG, TODAY, kb, pm, ts
-from incident_kb import api
-from incident_kb.config import load
-from incident_kb.model import Document, KnowledgeBase, Postmortem, SeverityPolicy
-from incident_kb.render import Renderer, environment
-from incident_kb.validate import check
+from incident_kb.checks.validate import check
+from incident_kb.core.config import load
+from incident_kb.documents.model import Document, KnowledgeBase, Postmortem, SeverityPolicy
+from incident_kb.figures import facts
+from incident_kb.site import api
+from incident_kb.site.render import Renderer, environment
 
 #: The card's rows: "TTD 5 min", "TTA n/a", "TTM n/a (times out of order)".
 _CARD_RE = re.compile(r"\b(TT[DAMR]) (n/a \(times out of order\)|n/a|[0-9][^|·]*?)\s*[|·]")
@@ -56,7 +57,9 @@ def _check_card_and_api(model: KnowledgeBase, renderer: Renderer) -> int:
     checked = 0
     for incident in model.postmortems:
         card = dict(_CARD_RE.findall(renderer.postmortem_page(incident, "# Title\n\nBody.\n")))
-        listed = api.incident(incident, lambda _doc: "")["minutes"]
+        listed = api.incident(incident, renderer.facts.times_of(incident), lambda _doc: "")[
+            "minutes"
+        ]
         for metric, (start, end) in _spans(incident).items():
             expected = _expected(start, end)
             got = listed[metric]
@@ -82,7 +85,7 @@ def test_card_and_api_agree_on_every_incident_of_the_example() -> None:
     def src(doc: Document) -> str:
         return Path(doc.source.path).relative_to("docs").as_posix()
 
-    renderer = Renderer(result.kb, config, EXAMPLE_TODAY, src, environment(None))
+    renderer = Renderer(facts.configured(result.kb, config, EXAMPLE_TODAY), src, environment(None))
     assert _check_card_and_api(result.kb, renderer) >= 2 * len(result.kb.postmortems)
 
 
@@ -100,7 +103,7 @@ def test_card_and_api_agree_when_times_are_missing_or_out_of_order() -> None:
     def src(doc: Document) -> str:
         return "policies/severity.md" if isinstance(doc, SeverityPolicy) else f"{doc.id}.md"
 
-    renderer = Renderer(model, CONFIG, TODAY, src, environment(None))
+    renderer = Renderer(facts.configured(model, CONFIG, TODAY), src, environment(None))
     # Rows shown: a TTD each (6), TTA for 011 and 016, TTM for 012, TTR for all but the
     # open 015 (5): 14 figures, each checked on the card and in the API.
     assert _check_card_and_api(model, renderer) == 14

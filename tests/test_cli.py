@@ -162,7 +162,9 @@ def test_schema_command_prints_every_schema() -> None:
 
 
 def test_repository_schemas_are_the_packaged_ones() -> None:
-    assert (REPO / "schemas").resolve() == (REPO / "src" / "incident_kb" / "schemas").resolve()
+    assert (REPO / "schemas").resolve() == (
+        REPO / "src" / "incident_kb" / "documents" / "schemas"
+    ).resolve()
 
 
 def test_action_items_command_formats_and_exit_codes() -> None:

@@ -15,17 +15,18 @@ from pathlib import Path
 import pytest
 
 from conftest import KB, REPO, run_main
-from incident_kb import alertrules
-from incident_kb.alertrules import AlertRule
-from incident_kb.config import (
+from incident_kb.alerts import rulefiles as alertrules
+from incident_kb.alerts.rulefiles import AlertRule
+from incident_kb.core.config import (
     RULE_LEVELS,
     SECURITY_RULES,
     Config,
     ConfigError,
     load,
 )
-from incident_kb.findings import Findings, Level
-from incident_kb.schema import KIND_SCHEMAS, load_schema
+from incident_kb.core.findings import Findings, Level
+from incident_kb.documents.schema import KIND_SCHEMAS, load_schema
+from incident_kb.figures import status
 
 RULES = """\
 groups:
@@ -601,7 +602,7 @@ def test_load_without_settings_gives_exactly_the_field_defaults(tmp_path: Path) 
 
 
 def test_every_setting_reaches_its_config_field(tmp_path: Path) -> None:
-    import incident_kb.config as config_module
+    import incident_kb.core.config as config_module
 
     toml = """\
         [paths]
@@ -650,45 +651,44 @@ def test_every_setting_reaches_its_config_field(tmp_path: Path) -> None:
 
 
 def test_code_defaults_are_the_configured_defaults() -> None:
-    from incident_kb import actions, search, statuspage
-    from incident_kb.config import FIELD_DEFAULTS
+    from incident_kb.core.config import FIELD_DEFAULTS
+    from incident_kb.figures import actions
+    from incident_kb.site import search
 
     assert actions.DUE_SOON_DAYS == FIELD_DEFAULTS["action_items_due_soon_days"] == 14
-    assert statuspage.Weights().partial_outage == FIELD_DEFAULTS["partial_outage_weight"] == 0.3
+    assert status.Weights().partial_outage == FIELD_DEFAULTS["partial_outage_weight"] == 0.3
     assert FIELD_DEFAULTS["review_every_days"] == 90 and FIELD_DEFAULTS["due_soon_days"] == 14
     index_site = search.index_site.__kwdefaults__ or {}
     assert index_site["pages_per_bundle"] == FIELD_DEFAULTS["search_pages_per_bundle"] == 2000
 
 
-def test_uptime_uses_the_configured_partial_outage_weight(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_uptime_uses_the_configured_partial_outage_weight() -> None:
+    """An hour of partial outage costs 30 weighted minutes at a configured 0.5, 18 at the
+    default 0.3: the status figures read the weight from the configuration."""
     from datetime import date
 
-    from incident_kb import statuspage
-    from incident_kb.model import KnowledgeBase
-    from incident_kb.validate import check
+    from factories import AUTH, POLICY, pm, ts
+    from incident_kb.documents.model import KnowledgeBase, StatusPage, StatusUpdate
 
-    config = replace(load(REPO), partial_outage_weight=0.5)
+    page = StatusPage(
+        "Login slow",
+        "minor",
+        (("Login", "partial_outage"),),
+        (StatusUpdate(ts("2025-11-30T10:00:00Z"), "resolved", "Fixed"),),
+    )
+    incident = pm(
+        started_at=ts("2025-11-30T09:00:00Z"),
+        detected_at=ts("2025-11-30T09:00:00Z"),
+        resolved_at=ts("2025-11-30T10:00:00Z"),
+        status_page=page,
+    )
+    kb = KnowledgeBase(postmortems=(incident,), services=(AUTH,), policy=POLICY)
     today = date(2025, 12, 1)
-    kb = check(config, today).kb
-    seen: list[float] = []
-    real = statuspage.component_days
-
-    def spy(
-        kb: KnowledgeBase,
-        component: str,
-        today: date,
-        weights: statuspage.Weights | None,
-        days: int,
-    ) -> tuple[statuspage.Day, ...]:
-        assert weights is not None
-        seen.append(weights.partial_outage)
-        return real(kb, component, today, weights, days)
-
-    monkeypatch.setattr(statuspage, "component_days", spy)
-    statuspage.uptime(kb, config, today)
-    assert seen and set(seen) == {0.5}
+    for weight, expected in ((0.5, 30.0), (None, 18.0)):
+        config = load(REPO) if weight is None else replace(load(REPO), partial_outage_weight=weight)
+        (login,) = [c for c in status.status(kb, config, today).components if c.name == "Login"]
+        day = next(d for d in login.days if d.date == date(2025, 11, 30))
+        assert day.outage_minutes == pytest.approx(expected)
 
 
 # -- rule ids ----------------------------------------------------------------------------
@@ -714,15 +714,15 @@ def test_level_refuses_an_unknown_rule_id_in_code() -> None:
 def test_every_rule_id_given_to_level_in_the_source_is_known() -> None:
     import re
 
-    source = Path(alertrules.__file__).parent
+    package = Path(alertrules.__file__).parent.parent
     named = {
         match
-        for path in sorted(source.glob("*.py"))
+        for path in sorted(package.rglob("*.py"))
         for match in re.findall(r"""\.level\(\s*["']([^"']+)["']""", path.read_text("utf-8"))
     }
     assert named and named <= set(RULE_LEVELS)
     # docstree passes its rule ids on: _finding(..., "symlink", ...) and return "unsafe-file", ...
-    docstree = (source / "docstree.py").read_text("utf-8")
+    docstree = (package / "documents" / "docstree.py").read_text("utf-8")
     passed = set(re.findall(r"""_finding\([^)"']*["']([a-z-]+)["']""", docstree))
     passed |= set(re.findall(r"""return\s*\(?\s*["']([a-z-]+)["'],""", docstree))
     assert passed == {"unsafe-file", "unsafe-name", "symlink"}

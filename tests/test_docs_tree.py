@@ -12,11 +12,12 @@ import pytest
 
 from conftest import EXAMPLE_TODAY, FIXTURES, build_site, run_main, site_project
 from htmltree import parse
-from incident_kb import docstree, logsafety
-from incident_kb.config import load
-from incident_kb.findings import Findings, Level, printable
-from incident_kb.pagemeta import read_page
-from incident_kb.validate import check
+from incident_kb.checks.validate import check
+from incident_kb.core import logsafety
+from incident_kb.core.config import load
+from incident_kb.core.findings import Findings, Level, printable
+from incident_kb.documents import docstree
+from incident_kb.documents.pagemeta import read_page
 
 VALID = FIXTURES / "valid"
 
@@ -276,7 +277,14 @@ def test_nothing_in_the_site_comes_through_a_link(tmp_path: Path) -> None:
     for rel in ("passwd.txt", "linked"):
         assert not (site / rel).exists() and not os.path.lexists(site / rel)
     assert "docs/passwd.txt:1: (file): a symbolic link" in proc.stderr
-    ours = Path(__file__).parent.parent / "src" / "incident_kb" / "assets" / "incident-kb-search.js"
+    ours = (
+        Path(__file__).parent.parent
+        / "src"
+        / "incident_kb"
+        / "site"
+        / "assets"
+        / "incident-kb-search.js"
+    )
     assert (site / "assets" / "incident-kb-search.js").read_bytes() == ours.read_bytes()
     assert (site / "assets" / "javascripts").is_dir(), "the theme's own files were dropped"
 

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mkdocs.utils import meta
 
-from incident_kb.frontmatter import DecodeError, decode, split
+from incident_kb.documents.frontmatter import DecodeError, decode, split
 
 
 def test_yaml_block_and_body_lines() -> None:

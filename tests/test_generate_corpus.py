@@ -24,7 +24,7 @@ import pytest
 import yaml
 
 from conftest import REPO, run_cli
-from incident_kb import yamlsafe
+from incident_kb.documents import yamlsafe
 
 SCRIPTS = REPO / "scripts"
 SCRIPT = SCRIPTS / "generate_corpus.py"

@@ -12,10 +12,11 @@ import pytest
 
 from conftest import FIXTURES, REPO
 from factories import TODAY
-from incident_kb.config import load
-from incident_kb.model import Document
-from incident_kb.render import Renderer, environment
-from incident_kb.validate import check
+from incident_kb.checks.validate import check
+from incident_kb.core.config import load
+from incident_kb.documents.model import Document
+from incident_kb.figures import facts
+from incident_kb.site.render import Renderer, environment
 
 GOLDEN = REPO / "tests" / "golden"
 
@@ -28,7 +29,7 @@ def _outputs() -> dict[str, str]:
     def src(doc: Document) -> str:
         return Path(doc.source.path).relative_to("docs").as_posix()
 
-    renderer = Renderer(result.kb, config, TODAY, src, environment(None))
+    renderer = Renderer(facts.configured(result.kb, config, TODAY), src, environment(None))
     kb = result.kb
     out = {
         "postmortems-index.md": renderer.postmortems_index("postmortems/index.md"),

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import KB, run_main
-from incident_kb.findings import PER_FILE_RULE_LIMIT
+from incident_kb.core.findings import PER_FILE_RULE_LIMIT
 
 PM = "docs/postmortems/2025/2025-03-01-outage.md"
 
@@ -248,6 +248,6 @@ def test_partial_outage_weight_is_configurable_and_checked(kb: KB) -> None:
         result.code == 2 and "status.partial_outage_weight: must be between 0 and 1" in result.err
     )
     (kb.root / "incident-kb.toml").write_text("[status]\npartial_outage_weight = 0.5\n")
-    from incident_kb.config import load
+    from incident_kb.core.config import load
 
     assert load(kb.root).partial_outage_weight == 0.5

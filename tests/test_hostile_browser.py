@@ -58,7 +58,7 @@ if TYPE_CHECKING:
 
 HOSTILE = FIXTURES / "hostile"
 VALID = FIXTURES / "valid"
-PACKAGE_ASSETS = REPO / "src" / "incident_kb"
+PACKAGE_ASSETS = REPO / "src" / "incident_kb" / "site"
 #: The repository's mkdocs.yml site_description.
 SITE_DESCRIPTION = (
     "Postmortems, runbooks, services and the severity policy of our production systems."

@@ -10,9 +10,9 @@ import pytest
 
 from commands import command
 from conftest import KB, run_main
-from incident_kb import importing
-from incident_kb.config import load as load_config
-from incident_kb.validate import check
+from incident_kb.checks.validate import check
+from incident_kb.cli import importing
+from incident_kb.core.config import load as load_config
 
 
 @pytest.mark.parametrize(

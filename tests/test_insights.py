@@ -10,10 +10,12 @@ from datetime import date
 import pytest
 
 from factories import API, AUTH, CONFIG, POLICY, pm, ts
-from incident_kb import analytics, budgets, charts, insights
-from incident_kb.escaping import Md, md_text
-from incident_kb.model import Document, Impact, KnowledgeBase, Postmortem, title_of
-from incident_kb.render import environment
+from incident_kb.core.escaping import Md, md_text
+from incident_kb.documents.model import Document, Impact, KnowledgeBase, Postmortem, title_of
+from incident_kb.figures import analytics, budgets, trends
+from incident_kb.figures.facts import compute
+from incident_kb.site import charts, insights
+from incident_kb.site.render import environment
 
 TODAY = date(2025, 12, 1)
 SVG = "{http://www.w3.org/2000/svg}"
@@ -81,9 +83,9 @@ def texts(svg: str) -> list[str]:
 def all_charts(kb: KnowledgeBase) -> list[charts.Chart]:
     env = environment(None)
     _, service_charts = insights.service_insights_markdown(
-        kb, kb.service_by_id["auth"], CONFIG, TODAY, env, link, chart_uri
+        compute(kb, CONFIG, TODAY), kb.service_by_id["auth"], env, link, chart_uri
     )
-    _, metrics_charts = insights.metrics_markdown(kb, CONFIG, TODAY, env, link, chart_uri)
+    _, metrics_charts = insights.metrics_markdown(compute(kb, CONFIG, TODAY), env, link, chart_uri)
     return service_charts + metrics_charts
 
 
@@ -137,7 +139,7 @@ def test_service_section_has_charts_tables_and_figures() -> None:
     kb = example_kb()
     auth = kb.service_by_id["auth"]
     text, _ = insights.service_insights_markdown(
-        kb, auth, CONFIG, TODAY, environment(None), link, chart_uri
+        compute(kb, CONFIG, TODAY), auth, environment(None), link, chart_uri
     )
     for heading in ("## Incident trend", "## Response times", "## Error budget"):
         assert heading in text
@@ -168,7 +170,9 @@ def test_service_section_has_charts_tables_and_figures() -> None:
 
 def test_metrics_page_matches_analytics() -> None:
     kb = example_kb()
-    text, found = insights.metrics_markdown(kb, CONFIG, TODAY, environment(None), link, chart_uri)
+    text, found = insights.metrics_markdown(
+        compute(kb, CONFIG, TODAY), environment(None), link, chart_uri
+    )
     for chart in found:
         assert f"![{md_text(chart.alt)}](../charts/{chart.name}-light.svg#only-light)" in text
         assert f"](../charts/{chart.name}-dark.svg#only-dark)" in text
@@ -184,7 +188,7 @@ def test_metrics_page_matches_analytics() -> None:
     pmc = analytics.postmortem_completion(kb, TODAY)
     assert f"| 0% | {pmc.published} of {pmc.required} | bottom (" in text
     assert "| n/a | 0 of 0 | n/a (" in text
-    monthly = analytics.sev1_per_month(kb, TODAY)
+    monthly = trends.sev1_per_month(kb, TODAY)
     assert f"| 2025-11 | {monthly.counts['2025-11']} |" in text
     # ranked by incidents: auth (3) before api (1)
     ranking = text.split("## Services by incidents", 1)[1].split("##", 1)[0]
@@ -198,10 +202,10 @@ def test_hostile_service_name_is_escaped_in_markdown_and_text_in_svg() -> None:
     kb = example_kb(HOSTILE)
     auth = kb.service_by_id["auth"]
     text, found = insights.service_insights_markdown(
-        kb, auth, CONFIG, TODAY, environment(None), link, chart_uri
+        compute(kb, CONFIG, TODAY), auth, environment(None), link, chart_uri
     )
     metrics_text, _ = insights.metrics_markdown(
-        kb, CONFIG, TODAY, environment(None), link, chart_uri
+        compute(kb, CONFIG, TODAY), environment(None), link, chart_uri
     )
     for markdown in (text, metrics_text):
         assert "<script" not in markdown

@@ -11,10 +11,17 @@ import pytest
 
 from conftest import EXAMPLE_TODAY, REPO
 from factories import API, AUTH, POLICY, kb, pm, ts
-from incident_kb import links
-from incident_kb.escaping import Md, finalize, md_text, safe_url
-from incident_kb.freshness import Freshness, runbook_freshness, used_in
-from incident_kb.model import Document, KnowledgeBase, Postmortem, Runbook, SeverityPolicy, Source
+from incident_kb.core.escaping import Md, finalize, md_text, safe_url
+from incident_kb.documents.model import (
+    Document,
+    KnowledgeBase,
+    Postmortem,
+    Runbook,
+    SeverityPolicy,
+    Source,
+)
+from incident_kb.figures.freshness import Freshness, runbook_freshness, used_in
+from incident_kb.site import links
 
 
 def src(doc: Document) -> str:
@@ -181,7 +188,7 @@ def test_freshness_states_and_reasons() -> None:
 
 
 def test_link_destinations_keep_references_literal() -> None:
-    from incident_kb.escaping import md_link_destination
+    from incident_kb.core.escaping import md_link_destination
 
     assert md_link_destination("https://t.example/a?x=1&y=&quot;") == (
         "https://t.example/a?x=1&amp;y=&amp;quot;"
@@ -190,7 +197,7 @@ def test_link_destinations_keep_references_literal() -> None:
 
 
 def test_code_in_list_steps_and_indented_blocks_is_not_prose() -> None:
-    from incident_kb.bodytext import fence_states
+    from incident_kb.documents.bodytext import fence_states
 
     body = (
         "Intro [[a]]\n\n    [[api]] indented code\n\n1. Step:\n\n    ```toml\n"
@@ -225,8 +232,8 @@ def test_similar_matches_its_definition_on_a_generated_corpus(tmp_path: Path) ->
     """The indexed ranking equals scoring every pair, including every tie at the cut-off."""
     import importlib
 
-    from incident_kb.config import load as load_config
-    from incident_kb.validate import check
+    from incident_kb.checks.validate import check
+    from incident_kb.core.config import load as load_config
 
     if str(REPO / "scripts") not in sys.path:
         sys.path.insert(0, str(REPO / "scripts"))

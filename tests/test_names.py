@@ -19,11 +19,13 @@ from typing import Any
 import pytest
 
 from conftest import EXAMPLE_EPOCH, FIXTURES, KB, markdown_html, run_cli, run_main, site_project
-from incident_kb import importing, links, publish, schema
-from incident_kb.config import load as load_config
-from incident_kb.escaping import md_text
-from incident_kb.listings import _cell
-from incident_kb.yamlsafe import load as load_yaml
+from incident_kb.cli import importing
+from incident_kb.cli.listings import _cell
+from incident_kb.core.config import load as load_config
+from incident_kb.core.escaping import md_text
+from incident_kb.documents import schema
+from incident_kb.documents.yamlsafe import load as load_yaml
+from incident_kb.site import links, publish
 
 SERVICE = {
     "id": "auth",

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import KB
-from incident_kb.config import load
-from incident_kb.validate import check
+from incident_kb.checks.validate import check
+from incident_kb.core.config import load
 
 KEYS = [
     "id",

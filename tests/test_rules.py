@@ -20,9 +20,10 @@ from factories import (
     status_page,
     ts,
 )
-from incident_kb import analytics, rules
-from incident_kb.findings import Findings, Level
-from incident_kb.model import (
+from incident_kb.checks import rules
+from incident_kb.core.config import Config
+from incident_kb.core.findings import Findings, Level
+from incident_kb.documents.model import (
     ActionItem,
     ErrorBudgetPolicy,
     Impact,
@@ -32,14 +33,33 @@ from incident_kb.model import (
     StatusPage,
     StatusUpdate,
 )
+from incident_kb.figures import analytics, facts
 
 
 def run(
-    rule: Callable[..., None], base: KnowledgeBase, *extra: object
+    rule: Callable[[KnowledgeBase, Config, date, Findings], None],
+    base: KnowledgeBase,
+    config: Config = CONFIG,
+    today: date = TODAY,
 ) -> list[tuple[int, str, str, Level]]:
     findings = Findings()
-    rule(base, *extra, findings)
+    rule(base, config, today, findings)
     return [(f.line, f.field, f.message, f.level) for f in findings]
+
+
+def figure_findings(
+    base: KnowledgeBase, today: date, rule: str
+) -> list[tuple[int, str, str, Level]]:
+    """The findings the figures make (overdue postmortems, required action items)."""
+    found = facts.compute(base, CONFIG, today).findings
+    return [(f.line, f.field, f.message, f.level) for f in found if f.rule == rule]
+
+
+def test_every_rule_has_one_signature_and_a_unique_name() -> None:
+    names = [rule.name for rule in rules.RULES]
+    assert len(names) == len(set(names))
+    for rule in rules.RULES:
+        assert run(rule.check, kb()) == [], rule.name
 
 
 def test_references_resolve_with_did_you_mean() -> None:
@@ -94,7 +114,7 @@ def test_self_reference_and_later_recurrence() -> None:
     ],
 )
 def test_time_order_and_future(changes: dict[str, Any], field: str) -> None:
-    got = run(rules.check_times, kb(pm(**changes)), TODAY)
+    got = run(rules.check_times, kb(pm(**changes)), today=TODAY)
     assert [f for _, f, _, _ in got] == [field]
 
 
@@ -105,22 +125,20 @@ def test_offsets_compare_as_instants() -> None:
         detected_at=ts("2025-11-01T23:30:00-05:00"),
         resolved_at=ts("2025-11-02T05:00:00Z"),
     )
-    assert run(rules.check_times, kb(good), TODAY) == []
+    assert run(rules.check_times, kb(good), today=TODAY) == []
 
 
 def test_published_needs_resolution_sections_and_items() -> None:
     body = "## Summary\n\ntext\n\n## impact:\n\n```\n## Timeline\n```\n"
-    got = run(
-        rules.check_published,
-        kb(pm(status="published", severity="SEV-2", resolved_at=None, body=body)),
-        CONFIG,
-    )
-    assert [(line, f) for line, f, _, _ in got] == [
+    base = kb(pm(status="published", severity="SEV-2", resolved_at=None, body=body))
+    got = run(rules.check_published, base) + figure_findings(base, TODAY, "published")
+    assert sorted((line, f) for line, f, _, _ in got) == [
         (4, "resolved_at"),
         (15, "action_items"),
         (30, "body"),
     ]
-    assert "'## Timeline', '## Contributing factors'" in got[2][2]
+    assert "'## Timeline', '## Contributing factors'" in got[1][2]
+    assert "needs at least one action item: SEV-2 requires a postmortem" in got[2][2]
 
 
 def test_budget_consumption_makes_a_postmortem_required() -> None:
@@ -136,9 +154,9 @@ def test_budget_consumption_makes_a_postmortem_required() -> None:
 
 def test_overdue_is_a_notice_from_the_due_date() -> None:
     sev1 = pm(severity="SEV-1", status="in-review")
-    on_due_day = run(rules.check_overdue, kb(sev1), CONFIG, date(2025, 11, 6))
+    on_due_day = figure_findings(kb(sev1), date(2025, 11, 6), "postmortem-overdue")
     assert on_due_day == []
-    got = run(rules.check_overdue, kb(sev1), CONFIG, date(2025, 11, 9))
+    got = figure_findings(kb(sev1), date(2025, 11, 9), "postmortem-overdue")
     assert got == [
         (
             4,
@@ -148,7 +166,8 @@ def test_overdue_is_a_notice_from_the_due_date() -> None:
             Level.NOTICE,
         )
     ]
-    assert run(rules.check_overdue, kb(replace(sev1, status="published")), CONFIG, TODAY) == []
+    published = kb(replace(sev1, status="published"))
+    assert figure_findings(published, TODAY, "postmortem-overdue") == []
 
 
 def test_status_page_order_resolution_and_cadence() -> None:
@@ -262,7 +281,7 @@ def test_action_item_model_helpers() -> None:
 
 
 def test_code_spans_and_headings_follow_commonmark() -> None:
-    from incident_kb.bodytext import blank_code_spans, headings
+    from incident_kb.documents.bodytext import blank_code_spans, headings
 
     spans = blank_code_spans("a `[[X]]` b ``c`d`` `open")
     assert spans == "a " + " " * 7 + " b " + " " * 7 + " `open"
@@ -275,7 +294,7 @@ def test_code_spans_and_headings_follow_commonmark() -> None:
 
 def test_hostile_lines_are_scanned_in_linear_time() -> None:
     """A 1 MB line of backticks or blanks must not take quadratic time (a hang)."""
-    from incident_kb.bodytext import prose_lines
+    from incident_kb.documents.bodytext import prose_lines
 
     hostile = "``" + "a`" * 200_000 + "\n# " + " \t" * 200_000 + "x\n"
     lines = list(prose_lines(hostile, 1))

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, build_site, markdown_html
-from incident_kb.sanitise import TAGS, clean, locate, sanitise
+from incident_kb.site.sanitise import TAGS, clean, locate, sanitise
 
 EXTENSIONS = [
     "admonition",

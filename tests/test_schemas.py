@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from incident_kb.schema import load_schema, schema_names
+from incident_kb.documents.schema import load_schema, schema_names
 
 
 def _properties(node: Any, where: str) -> Iterator[tuple[str, Any]]:

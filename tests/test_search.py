@@ -10,7 +10,7 @@ import pytest
 
 from conftest import FIXTURES, build_site, run_cli, site_project
 from htmltree import load
-from incident_kb import search
+from incident_kb.site import search
 from pagefind_index import bundles, fragments, page_count
 
 VALID = FIXTURES / "valid"

@@ -12,12 +12,14 @@ import pytest
 
 from conftest import EXAMPLE_TODAY, REPO, SCHEMA_FILES, build_site, site_project
 from htmltree import Node, fold, load
-from incident_kb import links
-from incident_kb.config import load as load_config
-from incident_kb.findings import Level
-from incident_kb.freshness import freshness_of, used_in
-from incident_kb.model import Document, KnowledgeBase
-from incident_kb.validate import check
+from incident_kb.checks.validate import check
+from incident_kb.core.config import load as load_config
+from incident_kb.core.findings import Level
+from incident_kb.documents.model import Document, KnowledgeBase
+from incident_kb.figures import status
+from incident_kb.figures.facts import Facts, configured, recurrences
+from incident_kb.figures.freshness import used_in
+from incident_kb.site import links
 from pagefind_index import fragments, page_count
 
 
@@ -27,6 +29,10 @@ def kb() -> KnowledgeBase:
     errors = [f.format() for f in result.findings if f.level is Level.ERROR]
     assert result.count(Level.ERROR) == 0, errors
     return result.kb
+
+
+def example_facts(kb: KnowledgeBase) -> Facts:
+    return configured(kb, load_config(REPO), EXAMPLE_TODAY)
 
 
 def _build(tmp: Path, directory_urls: bool) -> Path:
@@ -174,7 +180,7 @@ def test_runbook_banners_and_usage(site: Path, kb: KnowledgeBase) -> None:
     for rb in kb.runbooks:
         page = page_of(site, rb)
         tree = load(page)
-        freshness = freshness_of(rb, kb, load_config(REPO), EXAMPLE_TODAY)
+        freshness = example_facts(kb).freshness_of(rb)
         seen.add(freshness.state)
         banner = tree.find("div", "admonition")
         assert banner is not None and kinds[freshness.state] in banner.classes, rb.id
@@ -251,7 +257,7 @@ def test_no_build_date_leaks_into_pages(site: Path) -> None:
 
 
 def test_action_items_page_matches_the_model(site: Path, kb: KnowledgeBase) -> None:
-    from incident_kb import actions
+    from incident_kb.figures import actions
 
     page = site / "action-items" / "index.html"
     tree = load(page)
@@ -267,9 +273,9 @@ def test_action_items_page_matches_the_model(site: Path, kb: KnowledgeBase) -> N
     soon_rows = [r for t in section_after(tree, "due-within-14-days") for r in t.find_all("tr")]
     assert len(soon_rows[1:]) == len(actions.due_soon(entries))
     again = hrefs_in(site, page, section_after(tree, "open-when-it-happened-again"))
-    for recurrence, earlier, _items in actions.recurrences(kb):
-        assert page_of(site, recurrence) in again and page_of(site, earlier) in again
-    assert actions.recurrences(kb)  # the example has a recurrence with open items
+    for r in recurrences(kb):
+        assert page_of(site, r.postmortem) in again and page_of(site, r.earlier) in again
+    assert any(r.open_items for r in recurrences(kb))  # the example has one with open items
     owners = [
         r.find_all("td")[0].text()
         for t in section_after(tree, "by-owner")
@@ -279,15 +285,13 @@ def test_action_items_page_matches_the_model(site: Path, kb: KnowledgeBase) -> N
 
 
 def test_recurrence_shows_open_items_on_both_postmortems(site: Path, kb: KnowledgeBase) -> None:
-    from incident_kb import actions
-
-    for again, earlier, items in actions.recurrences(kb):
-        later_text = load(page_of(site, again)).text()
-        earlier_text = load(page_of(site, earlier)).text()
-        for item in items:
+    for r in recurrences(kb):
+        later_text = load(page_of(site, r.postmortem)).text()
+        earlier_text = load(page_of(site, r.earlier)).text()
+        for item in r.open_items:
             assert " ".join(item.title.split()) in later_text
             assert " ".join(item.title.split()) in earlier_text
-        assert f"It happened again: {again.id}" in earlier_text
+        assert f"It happened again: {r.postmortem.id}" in earlier_text
 
 
 def test_stale_page_lists_exactly_the_stale_runbooks(site: Path, kb: KnowledgeBase) -> None:
@@ -300,21 +304,16 @@ def test_stale_page_lists_exactly_the_stale_runbooks(site: Path, kb: KnowledgeBa
         for h in article.find_all("h2")
         if not h.text().startswith("Due for review")
     ]
-    stale = [
-        rb
-        for rb in kb.runbooks
-        if freshness_of(rb, kb, load_config(REPO), EXAMPLE_TODAY).state == "stale"
-    ]
+    stale = [rb for rb in kb.runbooks if example_facts(kb).freshness_of(rb).state == "stale"]
     assert listed == [rb.title for rb in stale]
     for rb in stale:
-        reasons = freshness_of(rb, kb, load_config(REPO), EXAMPLE_TODAY).reasons
+        reasons = example_facts(kb).freshness_of(rb).reasons
         items = section_after(tree, load_id(tree, rb.title))
         assert sum(len(n.find_all("li")) for n in items) == len(reasons), rb.id
-    assert {
-        r.kind
-        for rb in stale
-        for r in freshness_of(rb, kb, load_config(REPO), EXAMPLE_TODAY).reasons
-    } >= {"review-overdue", "used-after-review"}
+    assert {r.kind for rb in stale for r in example_facts(kb).freshness_of(rb).reasons} >= {
+        "review-overdue",
+        "used-after-review",
+    }
 
 
 def load_id(tree: Node, title: str) -> str:
@@ -325,9 +324,7 @@ def load_id(tree: Node, title: str) -> str:
 
 
 def test_alert_coverage_page_matches_the_model(site: Path, kb: KnowledgeBase) -> None:
-    from incident_kb import alerting
-
-    coverage = alerting.configured_coverage(load_config(REPO), kb)
+    coverage = example_facts(kb).coverage
     assert coverage is not None
     tree = load(site / "alerts" / "index.html")
     article = tree.find("article")
@@ -346,8 +343,6 @@ def test_alert_coverage_page_matches_the_model(site: Path, kb: KnowledgeBase) ->
 
 def test_status_page_and_feed(site: Path, kb: KnowledgeBase) -> None:
     import xml.etree.ElementTree as ET
-
-    from incident_kb import statuspage
 
     atom = "{http://www.w3.org/2005/Atom}"
     feed = ET.parse(site / "status" / "feed.xml").getroot()
@@ -368,13 +363,13 @@ def test_status_page_and_feed(site: Path, kb: KnowledgeBase) -> None:
     rows = [r for t in section_after(tree, "components") for r in t.find_all("tr")[1:]]
     components = [c for s in kb.services for c in s.components]
     assert len(rows) == len(components)
-    assert all(len(statuspage.component_days(kb, c, EXAMPLE_TODAY)) == 90 for c in components)
+    assert all(len(status.component_days(kb, c, EXAMPLE_TODAY)) == 90 for c in components)
     bars = tree.find_all("span", "ikb-day")
     assert len(bars) == 90 * len(components)
 
 
 def test_metrics_page_matches_the_analytics(site: Path, kb: KnowledgeBase) -> None:
-    from incident_kb import analytics
+    from incident_kb.figures import analytics
 
     tree = load(site / "metrics" / "index.html")
     rows = [r for t in section_after(tree, "response-times")[:1] for r in t.find_all("tr")[1:]]
@@ -389,7 +384,7 @@ def test_metrics_page_matches_the_analytics(site: Path, kb: KnowledgeBase) -> No
 
 
 def test_service_pages_show_budget_and_response_figures(site: Path, kb: KnowledgeBase) -> None:
-    from incident_kb import analytics, budgets
+    from incident_kb.figures import analytics, budgets
 
     statuses = set()
     for service in kb.services:

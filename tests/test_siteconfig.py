@@ -17,14 +17,14 @@ import pytest
 import yaml
 
 from conftest import REPO
-from incident_kb.findings import Findings, Level
-from incident_kb.siteconfig import (
+from incident_kb.checks.siteconfig import (
     MAX_MKDOCS_BYTES,
     PYTHON_NAMES,
     _Checker,
     _NodeLoader,
     check_mkdocs_yml,
 )
+from incident_kb.core.findings import Findings, Level
 
 #: What every test file starts from: the hook, and Material without Google Fonts.
 BASE = """\

@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 
 from factories import API, AUTH, POLICY, pm, ts
-from incident_kb import statuspage
-from incident_kb.config import Config
-from incident_kb.escaping import Md
-from incident_kb.model import KnowledgeBase, Postmortem, StatusPage, StatusUpdate
-from incident_kb.render import environment
+from incident_kb.core.config import Config
+from incident_kb.core.escaping import Md
+from incident_kb.documents.model import KnowledgeBase, Postmortem, StatusPage, StatusUpdate
+from incident_kb.figures import status
+from incident_kb.site import statuspage
+from incident_kb.site.render import environment
 
 TODAY = date(2025, 12, 1)
 CONFIG = Config(root=Path("/kb"), docs_dir=Path("/kb/docs"))
@@ -51,12 +52,12 @@ def kb(*postmortems: Postmortem) -> KnowledgeBase:
     return KnowledgeBase(postmortems=postmortems, services=(API, AUTH), policy=POLICY)
 
 
-def days_of(base: KnowledgeBase, component: str = "Login") -> dict[date, statuspage.Day]:
-    return {d.date: d for d in statuspage.component_days(base, component, TODAY)}
+def days_of(base: KnowledgeBase, component: str = "Login") -> dict[date, status.Day]:
+    return {d.date: d for d in status.component_days(base, component, TODAY)}
 
 
 def test_ninety_utc_days_ending_today() -> None:
-    days = statuspage.component_days(kb(), "Login", TODAY)
+    days = status.component_days(kb(), "Login", TODAY)
     assert len(days) == 90
     assert days[-1].date == TODAY
     assert days[0].date == TODAY - timedelta(days=89)
@@ -65,7 +66,7 @@ def test_ninety_utc_days_ending_today() -> None:
 
 def test_a_component_without_incidents_is_fully_up() -> None:
     base = kb(incident("INC-2025-001", "2025-11-20T10:00:00Z", "2025-11-20T11:00:00Z"))
-    (api_uptime,) = [c for c in statuspage.uptime(base, CONFIG, TODAY) if c.name != "Login"]
+    (api_uptime,) = [c for c in status.uptime(base, CONFIG, TODAY) if c.name != "Login"]
     assert api_uptime.uptime_pct == 100.0
     assert all(d.uptime_pct == 100.0 and d.state == "operational" for d in api_uptime.days)
     assert all(d.incidents == () for d in api_uptime.days)
@@ -81,7 +82,7 @@ def test_day_clipping_and_an_incident_over_midnight() -> None:
     assert days[date(2025, 11, 22)].outage_minutes == 0
     assert days[date(2025, 11, 22)].state == "operational"
     assert days[date(2025, 11, 20)].uptime_pct == pytest.approx(100 * (1 - 60 / 1440))
-    (login,) = [c for c in statuspage.uptime(base, CONFIG, TODAY) if c.name == "Login"]
+    (login,) = [c for c in status.uptime(base, CONFIG, TODAY) if c.name == "Login"]
     assert login.uptime_pct == pytest.approx(100 * (1 - 150 / (90 * 1440)))
 
 
@@ -100,7 +101,7 @@ def test_unresolved_incident_counts_up_to_the_end_of_today() -> None:
     assert days[date(2025, 11, 30)].uptime_pct == 0.0
     assert days[TODAY].uptime_pct == 0.0
     assert days[TODAY].incidents == ("INC-2025-001",)
-    (login,) = [c for c in statuspage.uptime(base, CONFIG, TODAY) if c.name == "Login"]
+    (login,) = [c for c in status.uptime(base, CONFIG, TODAY) if c.name == "Login"]
     assert login.status == "major_outage"
 
 
@@ -118,9 +119,7 @@ def test_partial_at_thirty_percent_and_degraded_not_counted() -> None:
     assert days[date(2025, 11, 11)].uptime_pct == 100.0
     assert days[date(2025, 11, 11)].state == "degraded_performance"
     assert days[date(2025, 11, 11)].incidents == ("INC-2025-002",)
-    heavier = statuspage.component_days(
-        base, "Login", TODAY, statuspage.Weights(partial_outage=0.5)
-    )
+    heavier = status.component_days(base, "Login", TODAY, status.Weights(partial_outage=0.5))
     assert {d.date: d for d in heavier}[date(2025, 11, 10)].outage_minutes == pytest.approx(60)
 
 
@@ -148,7 +147,7 @@ def test_history_by_month_newest_first() -> None:
         incident("INC-2025-003", "2025-11-20T10:00:00Z", None),
         pm(id="INC-2025-004"),  # not on the status page
     )
-    months = statuspage.history(base)
+    months = status.history(base)
     assert [(m, [e.postmortem.id for e in g]) for m, g in months] == [
         ("2025-11", ["INC-2025-003", "INC-2025-001"]),
         ("2025-10", ["INC-2025-002"]),
@@ -159,7 +158,10 @@ def test_history_by_month_newest_first() -> None:
 
 def render_page(base: KnowledgeBase) -> str:
     return statuspage.status_page_markdown(
-        base, CONFIG, TODAY, environment(None), lambda p: Md(f"[postmortem](../{p.id}.md)")
+        status.status(base, CONFIG, TODAY),
+        TODAY,
+        environment(None),
+        lambda p: Md(f"[postmortem](../{p.id}.md)"),
     )
 
 
@@ -207,7 +209,9 @@ def test_page_escapes_hostile_values() -> None:
 
 
 def feed(base: KnowledgeBase) -> str:
-    return statuspage.feed_xml(base, TODAY, lambda p: f"../postmortems/{p.id}/")
+    return statuspage.feed_xml(
+        status.status(base, CONFIG, TODAY), TODAY, lambda p: f"../postmortems/{p.id}/"
+    )
 
 
 def parse(text: str) -> ET.Element:

@@ -15,7 +15,7 @@ import re
 
 import pytest
 
-from incident_kb import search
+from incident_kb.site import search
 
 OURS = search.THEME_DIR / "partials" / "header.html"
 
@@ -104,7 +104,7 @@ def copied_from(ours: str) -> str | None:
 def test_our_header_differs_from_materials_only_where_expected() -> None:
     problems = drift(upstream_header(), OURS.read_text(encoding="utf-8"))
     assert not problems, (
-        "src/incident_kb/theme/partials/header.html no longer matches the installed "
+        "src/incident_kb/site/theme/partials/header.html no longer matches the installed "
         "Material's partials/header.html; copy Material's again, redo the changes in "
         "EXPECTED_HUNKS and update the version in its opening comment:\n\n" + "\n\n".join(problems)
     )

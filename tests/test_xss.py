@@ -25,12 +25,21 @@ import pytest
 from conftest import EXAMPLE_TODAY, FIXTURES, build_site, run_cli, site_project
 from htmltree import Node as Element
 from htmltree import fold, parse
-from incident_kb import links
-from incident_kb.config import load
-from incident_kb.escaping import safe_url
-from incident_kb.model import Document, KnowledgeBase, Postmortem, Runbook, Service, title_of
-from incident_kb.render import Renderer, environment
-from incident_kb.validate import Result, check
+from incident_kb.checks.validate import Result
+from incident_kb.core.config import load
+from incident_kb.core.escaping import safe_url
+from incident_kb.documents.model import (
+    Document,
+    KnowledgeBase,
+    Postmortem,
+    Runbook,
+    Service,
+    title_of,
+)
+from incident_kb.figures import facts
+from incident_kb.figures.facts import analyse, every_finding
+from incident_kb.site import links
+from incident_kb.site.render import Renderer, environment
 from pagefind_index import fragments
 
 XSS = FIXTURES / "xss"
@@ -85,10 +94,9 @@ def baseline(tmp_path_factory: pytest.TempPathFactory) -> Built:
 
 @pytest.fixture(scope="module")
 def model(corpus: Built) -> Result:
-    result = check(load(corpus.root), EXAMPLE_TODAY)
-    assert [f.rule for f in result.findings] == ["runbook-stale"], [
-        f.format() for f in result.findings
-    ]
+    result, facts = analyse(load(corpus.root), EXAMPLE_TODAY)
+    findings = every_finding(result, facts)
+    assert [f.rule for f in findings] == ["runbook-stale"], [f.format() for f in findings]
     return result
 
 
@@ -581,7 +589,7 @@ def test_tracker_href_is_the_url_as_written(corpus: Built, model: Result) -> Non
     """A tracker lands in an href attribute: what the browser reads from the attribute must
     be the URL as written (percent-encoded), not one that character references rewrote.
 
-    KNOWN FAILURE, found by this corpus (src/incident_kb/render.py ``Renderer.tracker`` with
+    KNOWN FAILURE, found by this corpus (src/incident_kb/site/render.py ``Renderer.tracker`` with
     ``escaping.safe_url``): ``&`` and ``;`` are kept as they are in the link destination, and
     Python-Markdown leaves anything shaped like a character reference unescaped in an
     attribute, so the browser decodes references the contributor wrote literally:
@@ -664,7 +672,7 @@ def _rendered(model: Result) -> dict[str, str]:
     def src_uri(doc: Document) -> str:
         return doc.source.path.removeprefix(prefix)
 
-    renderer = Renderer(kb, config, EXAMPLE_TODAY, src_uri, environment(None))
+    renderer = Renderer(facts.configured(kb, config, EXAMPLE_TODAY), src_uri, environment(None))
     pages = {
         f"{config.postmortems}/index.md": renderer.postmortems_index(
             f"{config.postmortems}/index.md"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from incident_kb.yamlsafe import MAX_DEPTH, YamlMap, YamlSeq, flow_depth, load
+from incident_kb.documents.yamlsafe import MAX_DEPTH, YamlMap, YamlSeq, flow_depth, load
 
 
 def ok(text: str) -> object:

@@ -1,7 +1,7 @@
 """Front-matter written by PyYAML's emitter, in the shape the project's strict reader wants.
 
 Values are Python values (dates, datetimes, numbers, lists), never pre-quoted text;
-quoting, escaping and layout are libyaml's. The output suits ``incident_kb.yamlsafe``,
+quoting, escaping and layout are libyaml's. The output suits ``incident_kb.documents.yamlsafe``,
 which keeps every plain scalar that is not null, a boolean or a number as a string:
 
 * a datetime is written plain as RFC 3339 in UTC with ``Z`` (``2025-11-15T14:18:00Z``) and
@@ -40,7 +40,7 @@ from yaml.events import (
 )
 from yaml.nodes import ScalarNode
 
-from incident_kb.yamlsafe import resolve_plain
+from incident_kb.documents.yamlsafe import resolve_plain
 
 try:
     from yaml import CSafeDumper as _Dumper

@@ -1,5 +1,5 @@
 """``python -m incident_kb``: the same as the ``incident-kb`` command."""
 
-from .cli import entry
+from incident_kb.cli.main import entry
 
 entry()

@@ -1,0 +1,135 @@
+"""Everything a build adds to the site, as one pure function of (facts, templates, links).
+
+``generate`` returns the generated pages (Markdown), every Markdown page's source with the
+card, banners, sections and ``[[ID]]`` links added, and the other files (API, charts, feed).
+It never touches a MkDocs object: the adapter (``site.adapter``) turns MkDocs' files into
+``Links`` and the result into ``File.generated`` and ``File.content_string``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import jinja2
+
+from incident_kb.alerts.coverage import Coverage
+from incident_kb.core.escaping import Md, md_text
+from incident_kb.documents.model import Document, Postmortem, Runbook, Service
+from incident_kb.figures.facts import Facts
+from incident_kb.site import api, insights, links, statuspage
+from incident_kb.site.charts import Chart
+from incident_kb.site.render import Renderer, render_page
+
+
+@dataclass(frozen=True)
+class Links:
+    """Where documents live: ``src_uri`` is a document's path under docs_dir, ``url_of``
+    its page URL as MkDocs serves it ("" when it has none)."""
+
+    src_uri: Callable[[Document], str]
+    url_of: Callable[[Document], str]
+
+
+@dataclass(frozen=True)
+class Output:
+    #: Generated page URI -> its Markdown.
+    pages: dict[str, str] = field(default_factory=dict)
+    #: A Markdown page's URI -> its source with our additions (documents and ordinary pages).
+    sources: dict[str, str] = field(default_factory=dict)
+    #: Other generated files by URI: ``api/*.json``, ``charts/*.svg``, ``status/feed.xml``.
+    files: dict[str, str] = field(default_factory=dict)
+
+
+def coverage_page(
+    coverage: Coverage, link: Callable[[Runbook], Md], env: jinja2.Environment
+) -> str:
+    """The "Alert coverage" page (``alerts.md.j2``); ``link`` makes a runbook's link and
+    ``env`` is the site's environment, whose finalize escapes every other value."""
+    return render_page(
+        env,
+        "alerts.md.j2",
+        coverage=coverage,
+        link=link,
+        location=lambda rule: md_text(rule.location),
+    )
+
+
+def _chart_uri(page_src: str) -> Callable[[str], str]:
+    return lambda name: links.relative(page_src, f"charts/{name}")
+
+
+def generate(
+    facts: Facts,
+    env: jinja2.Environment,
+    where: Links,
+    bodies: Mapping[str, str],
+    documents: Mapping[str, Document],
+    site_name: str,
+) -> Output:
+    """Every generated page and file, and every Markdown page's source.
+
+    ``bodies``: each Markdown page's body by URI, as read by the checks; ``documents``: the
+    documents among them by URI. ``site_name`` titles the status feed.
+    """
+    config = facts.config
+    renderer = Renderer(facts, where.src_uri, env)
+    out = Output()
+    charts: list[Chart] = []
+
+    def link_from(src: str) -> Callable[..., Md]:
+        return lambda doc, text=None: renderer.link(src, doc, text)
+
+    index_pages: dict[str, Callable[[str], str]] = {
+        f"{config.postmortems}/index.md": renderer.postmortems_index,
+        f"{config.runbooks}/index.md": renderer.runbooks_index,
+        f"{config.services}/index.md": renderer.services_index,
+        "action-items.md": renderer.action_items_page,
+        f"{config.runbooks}/stale.md": renderer.stale_page,
+        "tags.md": lambda _src: renderer.tags_page(),
+    }
+    for uri, page in index_pages.items():
+        out.pages[uri] = page(uri)
+    metrics, shown = insights.metrics_markdown(
+        facts, env, link_from("metrics.md"), _chart_uri("metrics.md")
+    )
+    out.pages["metrics.md"] = metrics
+    charts += shown
+    out.pages["status/index.md"] = statuspage.status_page_markdown(
+        facts.status, facts.today, env, lambda pm: renderer.link("status/index.md", pm)
+    )
+    if facts.coverage is not None:
+        out.pages["alerts/index.md"] = coverage_page(
+            facts.coverage, lambda rb: renderer.link("alerts/index.md", rb), env
+        )
+    else:
+        out.pages["alerts/index.md"] = env.get_template("alerts-unconfigured.md.j2").render()
+
+    for src, body in bodies.items():
+        doc = documents.get(src)
+        if isinstance(doc, Postmortem):
+            body = renderer.postmortem_page(doc, body)
+        elif isinstance(doc, Runbook):
+            body = renderer.runbook_page(doc, body)
+        elif isinstance(doc, Service):
+            section, shown = insights.service_insights_markdown(
+                facts, doc, env, link_from(src), _chart_uri(src)
+            )
+            body = renderer.service_page(doc, body) + section
+            charts += shown
+        out.sources[src] = renderer.wikilinks(body, src)
+
+    for name, text in api.files(facts, where.url_of).items():
+        out.files[f"api/{name}"] = text
+    for chart in charts:
+        for name, svg in chart.files().items():
+            out.files[f"charts/{name}"] = svg
+
+    def postmortem_href(pm: Postmortem) -> str:
+        url = where.url_of(pm)
+        return f"../{url}" if url else ""
+
+    out.files["status/feed.xml"] = statuspage.feed_xml(
+        facts.status, facts.today, postmortem_href, title=f"{site_name}: status"
+    )
+    return out
