@@ -10,7 +10,7 @@ import pytest
 
 from factories import API, AUTH, kb, pm, ts
 from incident_kb.documents.model import Impact, KnowledgeBase, Postmortem, Service, Slo, Source
-from incident_kb.figures import analytics, budgets
+from incident_kb.figures import budgets
 
 TODAY = date(2025, 12, 1)
 # AUTH: 99.9% over 28 days, a 40.32-minute budget. The current window is 2025-11-04 to
@@ -53,7 +53,7 @@ def test_windows_are_whole_utc_days_newest_first() -> None:
 def test_empty_window() -> None:
     window = budgets.current_window(kb(), AUTH, TODAY)
     assert window.budget_minutes == pytest.approx(40.32)
-    assert window.budget_minutes == analytics.service_budget_minutes(AUTH)
+    assert window.budget_minutes == budgets.service_budget_minutes(AUTH)
     assert (window.consumed, window.consumed_minutes, window.status) == ((), 0, "ok")
     assert window.remaining_minutes == pytest.approx(40.32)
     assert window.pct_consumed == 0.0
@@ -69,7 +69,7 @@ def test_an_incident_inside_the_window_consumes_what_analytics_says() -> None:
     (only,) = window.consumed
     assert only.postmortem.id == "INC-2025-001"
     assert only.minutes == pytest.approx(6.0)
-    assert only.minutes == analytics.incident_budget_minutes(inside)
+    assert only.minutes == budgets.incident_budget_minutes(inside)
     assert not (only.overridden or only.split or only.open)
     assert window.remaining_minutes == pytest.approx(34.32)
     assert window.pct_consumed == pytest.approx(6.0 / 40.32 * 100)
@@ -97,7 +97,7 @@ def test_an_incident_across_the_window_edge_is_split() -> None:
     assert current.notes == previous.notes == {budgets.NOTE_SPLIT: 1}
     # the two halves add up to the whole
     assert current.consumed_minutes + previous.consumed_minutes == pytest.approx(
-        analytics.incident_budget_minutes(across) or 0
+        budgets.incident_budget_minutes(across) or 0
     )
 
 

@@ -33,7 +33,7 @@ from incident_kb.documents.model import (
     StatusPage,
     StatusUpdate,
 )
-from incident_kb.figures import analytics, facts
+from incident_kb.figures import budgets, facts, postmortems
 
 
 def run(
@@ -144,12 +144,12 @@ def test_published_needs_resolution_sections_and_items() -> None:
 def test_budget_consumption_makes_a_postmortem_required() -> None:
     # auth: 28 d x 0.1% = 40.32 min budget; 60 min x 20% = 12 min -> 29.8% > 20%.
     heavy = pm(impact=Impact("Half", 20.0))
-    assert analytics.incident_budget_minutes(heavy) == pytest.approx(12.0)
-    assert analytics.postmortem_requirement(heavy, kb(heavy)) == (
+    assert budgets.incident_budget_minutes(heavy) == pytest.approx(12.0)
+    assert postmortems.postmortem_requirement(heavy, kb(heavy)) == (
         "it consumed 30% of auth's error budget (more than 20%)"
     )
     light = pm(impact=Impact("Few", 20.0, error_budget_minutes=1.0))
-    assert analytics.postmortem_requirement(light, kb(light)) is None
+    assert postmortems.postmortem_requirement(light, kb(light)) is None
 
 
 def test_overdue_is_a_notice_from_the_due_date() -> None:

@@ -16,7 +16,7 @@ from incident_kb.checks.validate import check
 from incident_kb.core.config import load as load_config
 from incident_kb.core.findings import Level
 from incident_kb.documents.model import Document, KnowledgeBase
-from incident_kb.figures import status
+from incident_kb.figures import response, status
 from incident_kb.figures.facts import Facts, configured, recurrences
 from incident_kb.figures.freshness import used_in
 from incident_kb.site import links
@@ -369,14 +369,13 @@ def test_status_page_and_feed(site: Path, kb: KnowledgeBase) -> None:
 
 
 def test_metrics_page_matches_the_analytics(site: Path, kb: KnowledgeBase) -> None:
-    from incident_kb.figures import analytics
 
     tree = load(site / "metrics" / "index.html")
     rows = [r for t in section_after(tree, "response-times")[:1] for r in t.find_all("tr")[1:]]
     counted = [int(r.find_all("td")[1].text()) for r in rows]
-    assert counted == [analytics.response_stats(kb, m).count for m in analytics.TIME_METRICS]
+    assert counted == [response.response_stats(kb, m).count for m in response.TIME_METRICS]
     means = [r.find_all("td")[2].text() for r in rows]
-    assert means == [f"{analytics.response_stats(kb, m).mean:.1f}" for m in analytics.TIME_METRICS]
+    assert means == [f"{response.response_stats(kb, m).mean:.1f}" for m in response.TIME_METRICS]
     images = [img.attr("src") or "" for img in tree.find_all("img")]
     assert images and all(
         (site / "metrics" / src.split("#")[0]).resolve().is_file() for src in images
@@ -384,7 +383,7 @@ def test_metrics_page_matches_the_analytics(site: Path, kb: KnowledgeBase) -> No
 
 
 def test_service_pages_show_budget_and_response_figures(site: Path, kb: KnowledgeBase) -> None:
-    from incident_kb.figures import analytics, budgets
+    from incident_kb.figures import budgets
 
     statuses = set()
     for service in kb.services:
@@ -394,7 +393,7 @@ def test_service_pages_show_budget_and_response_figures(site: Path, kb: Knowledg
         assert f"status {window.status}" in text, service.id
         for heading in ("Incident trend", "Response times", "Error budget"):
             assert heading in text, (service.id, heading)
-        ttd = analytics.response_stats_by_service(kb, "ttd").get(service.id)
+        ttd = response.response_stats_by_service(kb, "ttd").get(service.id)
         if ttd is not None and ttd.mean is not None:
             assert f"{ttd.mean:.1f}" in text, service.id
     assert {"warning", "freeze"} <= statuses  # the example shows both

@@ -17,7 +17,7 @@ from incident_kb.alerts.rulefiles import (
     expand_rule_paths,
     load_rules,
 )
-from incident_kb.checks import report
+from incident_kb.checks import reporters
 from incident_kb.cli.util import UsageError, kb_root
 from incident_kb.core.config import load as load_config
 from incident_kb.core.escaping import Md, md_text
@@ -119,7 +119,7 @@ def as_json(coverage: Coverage, min_percent: float | None = None, strict: bool =
             }
             for d in coverage.duplicates
         ],
-        "findings": json.loads(report.as_json(list(coverage.findings), len(coverage.files)))[
+        "findings": json.loads(reporters.as_json(list(coverage.findings), len(coverage.files)))[
             "findings"
         ],
     }
@@ -148,11 +148,11 @@ def render_report(fmt: str, coverage: Coverage, min_percent: float | None, stric
     if fmt == "markdown":
         return as_markdown(coverage, min_percent)
     if fmt == "github":
-        text = report.github(list(coverage.findings))
+        text = reporters.github(list(coverage.findings))
         data = summary(coverage, min_percent)
         data = data.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
         return f"{text}::notice title=Alert coverage::{data}\n"
-    return report.text(list(coverage.findings)) + summary(coverage, min_percent) + "\n"
+    return reporters.text(list(coverage.findings)) + summary(coverage, min_percent) + "\n"
 
 
 # -- the command -------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from incident_kb import __version__
-from incident_kb.checks import report
+from incident_kb.checks import reporters
 from incident_kb.checks.validate import Result, check
 from incident_kb.cli import alerts as alerts_command
 from incident_kb.cli import importing, listings, scaffold
@@ -68,7 +68,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="report only on these files or folders (all documents are loaded)",
     )
-    v.add_argument("--format", choices=report.FORMATS, default="text")
+    v.add_argument("--format", choices=reporters.FORMATS, default="text")
     v.add_argument("--strict", action="store_true", help="warnings fail the run too")
     v.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date to treat as today")
     v.set_defaults(handler=_validate)
@@ -208,9 +208,9 @@ def _validate(args: argparse.Namespace) -> int:
     config = load_config(kb_root(args))
     result, facts = analyse(config, _today(args.as_of))
     findings = _selected(every_finding(result, facts), config, args.paths)
-    sys.stdout.write(report.render(args.format, findings, result.documents))
+    sys.stdout.write(reporters.render(args.format, findings, result.documents))
     if args.format == "text":
-        print(report.summary(findings, result.documents), file=sys.stderr)
+        print(reporters.summary(findings, result.documents), file=sys.stderr)
     narrowed = Result(result.kb, tuple(findings), result.documents)
     return 1 if narrowed.failed(args.strict) else 0
 

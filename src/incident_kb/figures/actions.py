@@ -176,6 +176,14 @@ def completion_by(
     return {name: completion_within(group, today) for name, group in group_by(items, key).items()}
 
 
+def action_item_completion(
+    kb: KnowledgeBase, today: date, days: int = COMPLETION_WINDOW_DAYS
+) -> Rate:
+    """Action items done within ``days`` of resolution: ``completion_within`` over
+    every item, with its left-out reasons (won't do, incident open, still inside the window)."""
+    return completion_within(all_items(kb, today), today, days)
+
+
 def open_when_recurred(pm: Postmortem, kb: KnowledgeBase) -> list[ActionItem]:
     """The earlier incident's items that were still open when this one started.
 

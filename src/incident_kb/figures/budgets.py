@@ -28,7 +28,6 @@ from typing import Literal
 
 from incident_kb.core.timeutil import minutes
 from incident_kb.documents.model import KnowledgeBase, Postmortem, Service
-from incident_kb.figures.analytics import service_budget_minutes
 
 Status = Literal["ok", "warning", "freeze"]
 PREVIOUS_WINDOWS = 4
@@ -96,6 +95,39 @@ class BudgetWindow:
     def pct_consumed(self) -> float:
         """Percent of the budget consumed; infinite when a zero budget was consumed at all."""
         return _pct(self.consumed_minutes, self.budget_minutes)
+
+
+def service_budget_minutes(service: Service) -> float:
+    """Error budget of one SLO window: window minutes x (1 - availability/100)."""
+    return service.slo.window_days * 24 * 60 * (1 - service.slo.availability / 100)
+
+
+def incident_budget_minutes(pm: Postmortem) -> float | None:
+    """Budget minutes an incident consumed in each affected service.
+
+    The override ``impact.error_budget_minutes`` wins; otherwise (resolved - started) x
+    users_affected_pct / 100. None while the incident is open and has no override.
+    """
+    if pm.impact.error_budget_minutes is not None:
+        return pm.impact.error_budget_minutes
+    if pm.resolved_at is None:
+        return None
+    return minutes(pm.resolved_at - pm.started_at) * pm.impact.users_affected_pct / 100
+
+
+def budget_share_pct(pm: Postmortem, kb: KnowledgeBase) -> dict[str, float]:
+    """Percent of each affected service's window budget that this incident consumed."""
+    consumed = incident_budget_minutes(pm)
+    shares: dict[str, float] = {}
+    if consumed is None:
+        return shares
+    for service_id in pm.services:
+        service = kb.service_by_id.get(service_id)
+        if service is None:
+            continue
+        budget = service_budget_minutes(service)
+        shares[service_id] = 100.0 * consumed / budget if budget > 0 else float("inf")
+    return shares
 
 
 def _pct(consumed: float, budget: float) -> float:

@@ -25,19 +25,12 @@ from incident_kb.documents.model import (
     Runbook,
     Service,
 )
-from incident_kb.figures import actions, analytics, budgets, status, trends
+from incident_kb.figures import actions, budgets, postmortems, response, status, trends
 from incident_kb.figures.actions import Item, Rate
-from incident_kb.figures.analytics import (
-    TIME_METRICS,
-    Benchmark,
-    IncidentTimes,
-    OverduePostmortem,
-    PostmortemCompletion,
-    Stat,
-    TimeMetric,
-)
 from incident_kb.figures.budgets import BudgetWindow
 from incident_kb.figures.freshness import Freshness, freshness_of
+from incident_kb.figures.postmortems import OverduePostmortem, PostmortemCompletion
+from incident_kb.figures.response import TIME_METRICS, Benchmark, IncidentTimes, Stat, TimeMetric
 from incident_kb.figures.trends import MonthlyCounts
 
 
@@ -140,7 +133,7 @@ def _findings(
     for pm in kb.postmortems:
         if pm.status != "published" or pm.action_items:
             continue
-        reason = analytics.postmortem_requirement(pm, kb)
+        reason = postmortems.postmortem_requirement(pm, kb)
         if reason:
             src = pm.source
             findings.add(
@@ -183,10 +176,10 @@ def compute(kb: KnowledgeBase, config: Config, today: date, rules: RuleSet | Non
     alerts = known_alerts(rules)
     freshness = {rb: freshness_of(rb, kb, config, today, alerts) for rb in kb.runbooks}
     items = tuple(actions.all_items(kb, today, config.action_items_due_soon_days))
-    overdue = tuple(analytics.overdue_postmortems(kb, today))
-    times = analytics.all_incident_times(kb)
-    overall = {m: analytics.summarize(times, m) for m in TIME_METRICS}
-    completion = analytics.postmortem_completion(kb, today)
+    overdue = tuple(postmortems.overdue_postmortems(kb, today))
+    times = response.all_incident_times(kb)
+    overall = {m: response.summarize(times, m) for m in TIME_METRICS}
+    completion = postmortems.postmortem_completion(kb, today)
     item_completion = actions.completion_within(items, today)
     return Facts(
         kb=kb,
@@ -200,11 +193,11 @@ def compute(kb: KnowledgeBase, config: Config, today: date, rules: RuleSet | Non
         item_completion=item_completion,
         response=Response(
             overall=overall,
-            by_severity={m: analytics.response_stats_by_severity(kb, m) for m in TIME_METRICS},
-            by_service={m: analytics.response_stats_by_service(kb, m) for m in TIME_METRICS},
-            by_quarter={m: analytics.response_stats_by_quarter(kb, m) for m in TIME_METRICS},
+            by_severity={m: response.response_stats_by_severity(kb, m) for m in TIME_METRICS},
+            by_service={m: response.response_stats_by_service(kb, m) for m in TIME_METRICS},
+            by_quarter={m: response.response_stats_by_quarter(kb, m) for m in TIME_METRICS},
         ),
-        benchmarks=tuple(analytics.benchmarks_of(overall, completion, item_completion)),
+        benchmarks=tuple(response.benchmarks_of(overall, completion, item_completion)),
         budgets=budgets.all_budgets(kb, today),
         trends=trends.incidents_per_quarter(kb, today),
         org_trend=trends.incidents_per_quarter_overall(kb, today),

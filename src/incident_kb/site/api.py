@@ -18,10 +18,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from incident_kb.documents.model import Document, Postmortem, StatusPage
-from incident_kb.figures import analytics
-from incident_kb.figures.analytics import IncidentTimes
+from incident_kb.figures import budgets, response
 from incident_kb.figures.facts import Facts
 from incident_kb.figures.freshness import used_in
+from incident_kb.figures.response import IncidentTimes
 
 VERSION = 1
 #: File name (under ``api/``) -> its schema file name.
@@ -87,7 +87,7 @@ def incident(pm: Postmortem, times: IncidentTimes, url_of: UrlOf) -> dict[str, A
         "acknowledged_at": _time(pm.acknowledged_at),
         "mitigated_at": _time(pm.mitigated_at),
         "resolved_at": _time(pm.resolved_at),
-        "minutes": {metric: _num(times.minutes[metric]) for metric in analytics.TIME_METRICS},
+        "minutes": {metric: _num(times.minutes[metric]) for metric in response.TIME_METRICS},
         "detection": pm.detection,
         "alerts": list(pm.alerts),
         "roles": {
@@ -99,7 +99,7 @@ def incident(pm: Postmortem, times: IncidentTimes, url_of: UrlOf) -> dict[str, A
         "impact": {
             "summary": pm.impact.summary,
             "users_affected_pct": pm.impact.users_affected_pct,
-            "error_budget_minutes": _num(analytics.incident_budget_minutes(pm)),
+            "error_budget_minutes": _num(budgets.incident_budget_minutes(pm)),
         },
         "runbooks": list(pm.runbooks),
         "related": list(pm.related),

@@ -32,8 +32,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from incident_kb.figures.analytics import Stat, TimeMetric
 from incident_kb.figures.budgets import BudgetWindow
+from incident_kb.figures.response import Stat, TimeMetric
 from incident_kb.figures.trends import MonthlyCounts
 
 #: Severity colours by policy rank, as in ``assets/incident-kb.css`` (rank 4 and unknown last).

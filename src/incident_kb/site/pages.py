@@ -17,7 +17,7 @@ from incident_kb.alerts.coverage import Coverage
 from incident_kb.core.escaping import Md, md_text
 from incident_kb.documents.model import Document, Postmortem, Runbook, Service
 from incident_kb.figures.facts import Facts
-from incident_kb.site import api, insights, links, statuspage
+from incident_kb.site import api, links, metrics, statuspage
 from incident_kb.site.charts import Chart
 from incident_kb.site.render import Renderer, render_page
 
@@ -90,10 +90,10 @@ def generate(
     }
     for uri, page in index_pages.items():
         out.pages[uri] = page(uri)
-    metrics, shown = insights.metrics_markdown(
+    metrics_text, shown = metrics.metrics_markdown(
         facts, env, link_from("metrics.md"), _chart_uri("metrics.md")
     )
-    out.pages["metrics.md"] = metrics
+    out.pages["metrics.md"] = metrics_text
     charts += shown
     out.pages["status/index.md"] = statuspage.status_page_markdown(
         facts.status, facts.today, env, lambda pm: renderer.link("status/index.md", pm)
@@ -112,7 +112,7 @@ def generate(
         elif isinstance(doc, Runbook):
             body = renderer.runbook_page(doc, body)
         elif isinstance(doc, Service):
-            section, shown = insights.service_insights_markdown(
+            section, shown = metrics.service_insights_markdown(
                 facts, doc, env, link_from(src), _chart_uri(src)
             )
             body = renderer.service_page(doc, body) + section

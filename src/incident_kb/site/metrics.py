@@ -17,9 +17,9 @@ import jinja2
 
 from incident_kb.core.escaping import Md, md_text
 from incident_kb.documents.model import Document, KnowledgeBase, Service
-from incident_kb.figures import actions, analytics, trends
-from incident_kb.figures.analytics import TIME_METRICS, Stat, TimeMetric
+from incident_kb.figures import actions, response, trends
 from incident_kb.figures.facts import Facts
+from incident_kb.figures.response import TIME_METRICS, Stat, TimeMetric
 from incident_kb.site import charts
 from incident_kb.site.charts import Chart
 from incident_kb.site.render import render_page
@@ -82,7 +82,7 @@ def left_out_text(left_out: Mapping[str, int]) -> Md:
 
 def quartile_text(metric: str, placement: str | None) -> Md:
     """The placement and the thresholds it was judged by."""
-    q = analytics.QUARTILES[metric]
+    q = response.QUARTILES[metric]
     better = "≥" if q.higher_is_better else "≤"
     rule = f"top {better} {q.top:g}, median {better} {q.median:g}, bottom {better} {q.bottom:g}"
     if placement is None:
@@ -91,7 +91,7 @@ def quartile_text(metric: str, placement: str | None) -> Md:
 
 
 def figure(label: str, metric: TimeMetric, stat: Stat) -> Figure:
-    return Figure(label, metric, stat, analytics.placement(f"m{metric}", stat.mean))
+    return Figure(label, metric, stat, response.placement(f"m{metric}", stat.mean))
 
 
 def image(chart: Chart, chart_uri: ChartUri) -> Md:
@@ -237,8 +237,8 @@ def metrics_markdown(
     chart_uri: ChartUri,
 ) -> tuple[str, list[Chart]]:
     """The /metrics/ page and the charts it shows."""
-    kb, today, response = facts.kb, facts.today, facts.response
-    by_severity, by_quarter = response.by_severity, response.by_quarter
+    kb, today, mttx_figures = facts.kb, facts.today, facts.response
+    by_severity, by_quarter = mttx_figures.by_severity, mttx_figures.by_quarter
     severities = list(dict.fromkeys(s for m in TIME_METRICS for s in by_severity[m]))
     quarters = list(dict.fromkeys(q for m in TIME_METRICS for q in by_quarter[m]))
     severity_rows = [
@@ -249,7 +249,7 @@ def metrics_markdown(
         (q, [figure(q, m, by_quarter[m].get(q, Stat(0, None, None))) for m in TIME_METRICS])
         for q in quarters
     ]
-    overall = [figure(METRIC_NAMES[m], m, response.overall[m]) for m in TIME_METRICS]
+    overall = [figure(METRIC_NAMES[m], m, mttx_figures.overall[m]) for m in TIME_METRICS]
     left_out_by_metric: dict[str, dict[str, int]] = {}
     for fig in overall:
         if fig.stat.left_out:
@@ -311,11 +311,11 @@ def metrics_markdown(
         sev1_image=image(sev1, chart_uri),
         pmc=pmc,
         pmc_quartile=quartile_text(
-            "postmortem_completion", analytics.placement("postmortem_completion", pmc.pct)
+            "postmortem_completion", response.placement("postmortem_completion", pmc.pct)
         ),
         aic=aic,
         aic_quartile=quartile_text(
-            "action_item_completion", analytics.placement("action_item_completion", aic.pct)
+            "action_item_completion", response.placement("action_item_completion", aic.pct)
         ),
         window_days=actions.COMPLETION_WINDOW_DAYS,
         by_incidents=by_incidents,

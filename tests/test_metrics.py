@@ -12,9 +12,9 @@ import pytest
 from factories import API, AUTH, CONFIG, POLICY, pm, ts
 from incident_kb.core.escaping import Md, md_text
 from incident_kb.documents.model import Document, Impact, KnowledgeBase, Postmortem, title_of
-from incident_kb.figures import analytics, budgets, trends
+from incident_kb.figures import budgets, postmortems, response, trends
 from incident_kb.figures.facts import compute
-from incident_kb.site import charts, insights
+from incident_kb.site import charts, metrics
 from incident_kb.site.render import environment
 
 TODAY = date(2025, 12, 1)
@@ -82,10 +82,10 @@ def texts(svg: str) -> list[str]:
 
 def all_charts(kb: KnowledgeBase) -> list[charts.Chart]:
     env = environment(None)
-    _, service_charts = insights.service_insights_markdown(
+    _, service_charts = metrics.service_insights_markdown(
         compute(kb, CONFIG, TODAY), kb.service_by_id["auth"], env, link, chart_uri
     )
-    _, metrics_charts = insights.metrics_markdown(compute(kb, CONFIG, TODAY), env, link, chart_uri)
+    _, metrics_charts = metrics.metrics_markdown(compute(kb, CONFIG, TODAY), env, link, chart_uri)
     return service_charts + metrics_charts
 
 
@@ -138,7 +138,7 @@ def test_gauge_marks_the_policy_thresholds() -> None:
 def test_service_section_has_charts_tables_and_figures() -> None:
     kb = example_kb()
     auth = kb.service_by_id["auth"]
-    text, _ = insights.service_insights_markdown(
+    text, _ = metrics.service_insights_markdown(
         compute(kb, CONFIG, TODAY), auth, environment(None), link, chart_uri
     )
     for heading in ("## Incident trend", "## Response times", "## Error budget"):
@@ -150,9 +150,9 @@ def test_service_section_has_charts_tables_and_figures() -> None:
     assert "| 2025-Q3 | 0 | 1 | 0 | 1 |" in text
     assert "| 2025-Q4 | 2 | 0 | 0 | 2 |" in text
     # MTTx figures and their quartile placement, as analytics computes them
-    for metric in analytics.TIME_METRICS:
-        stat = analytics.response_stats_by_service(kb, metric)["auth"]
-        placement = analytics.placement(f"m{metric}", stat.mean)
+    for metric in response.TIME_METRICS:
+        stat = response.response_stats_by_service(kb, metric)["auth"]
+        placement = response.placement(f"m{metric}", stat.mean)
         assert f"| {stat.count} | {stat.mean:.1f} | {stat.median:.1f} | {placement} (" in text
     assert "1 still open" in text
     # the budget: current window and the four before it, the incidents that consumed it
@@ -170,7 +170,7 @@ def test_service_section_has_charts_tables_and_figures() -> None:
 
 def test_metrics_page_matches_analytics() -> None:
     kb = example_kb()
-    text, found = insights.metrics_markdown(
+    text, found = metrics.metrics_markdown(
         compute(kb, CONFIG, TODAY), environment(None), link, chart_uri
     )
     for chart in found:
@@ -178,14 +178,14 @@ def test_metrics_page_matches_analytics() -> None:
         assert f"](../charts/{chart.name}-dark.svg#only-dark)" in text
     for sev in ("SEV-1", "SEV-2"):
         row = next(line for line in text.splitlines() if line.startswith(f"| {sev} |"))
-        for metric in analytics.TIME_METRICS:
-            stat = analytics.response_stats_by_severity(kb, metric)[sev]
+        for metric in response.TIME_METRICS:
+            stat = response.response_stats_by_severity(kb, metric)[sev]
             mean = "n/a" if stat.mean is None else f"{stat.mean:.1f}"
-            placement = analytics.placement(f"m{metric}", stat.mean) or "n/a"
+            placement = response.placement(f"m{metric}", stat.mean) or "n/a"
             assert f" {mean} ({placement}) [{stat.count}] |" in row
-    for quarter in analytics.response_stats_by_quarter(kb, "ttr"):
+    for quarter in response.response_stats_by_quarter(kb, "ttr"):
         assert f"| {quarter} |" in text
-    pmc = analytics.postmortem_completion(kb, TODAY)
+    pmc = postmortems.postmortem_completion(kb, TODAY)
     assert f"| 0% | {pmc.published} of {pmc.required} | bottom (" in text
     assert "| n/a | 0 of 0 | n/a (" in text
     monthly = trends.sev1_per_month(kb, TODAY)
@@ -201,10 +201,10 @@ def test_metrics_page_matches_analytics() -> None:
 def test_hostile_service_name_is_escaped_in_markdown_and_text_in_svg() -> None:
     kb = example_kb(HOSTILE)
     auth = kb.service_by_id["auth"]
-    text, found = insights.service_insights_markdown(
+    text, found = metrics.service_insights_markdown(
         compute(kb, CONFIG, TODAY), auth, environment(None), link, chart_uri
     )
-    metrics_text, _ = insights.metrics_markdown(
+    metrics_text, _ = metrics.metrics_markdown(
         compute(kb, CONFIG, TODAY), environment(None), link, chart_uri
     )
     for markdown in (text, metrics_text):

@@ -1,4 +1,9 @@
-"""Figures computed from the model: pure functions of (model, today), no I/O, no clock."""
+"""Response times and how they compare: TTD/TTA/TTM/TTR per incident, their means and
+medians overall and per group, and where each figure sits against the industry quartiles.
+
+Pure functions of (model, today). Every group key is taken in UTC; every figure says how many
+incidents it left out and why, so that nothing is dropped silently.
+"""
 
 from __future__ import annotations
 
@@ -6,85 +11,31 @@ import statistics
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Literal
 
-from incident_kb.core.timeutil import minutes, utc_day
-from incident_kb.documents.model import KnowledgeBase, Postmortem, Service
+from incident_kb.core.timeutil import minutes
+from incident_kb.documents.model import KnowledgeBase, Postmortem
 from incident_kb.figures import actions
+from incident_kb.figures.postmortems import PostmortemCompletion, postmortem_completion
 from incident_kb.figures.trends import quarter_of, quarter_range, severity_order
 
-
-def service_budget_minutes(service: Service) -> float:
-    """Error budget of one SLO window: window minutes x (1 - availability/100)."""
-    return service.slo.window_days * 24 * 60 * (1 - service.slo.availability / 100)
-
-
-def incident_budget_minutes(pm: Postmortem) -> float | None:
-    """Budget minutes an incident consumed in each affected service.
-
-    The override ``impact.error_budget_minutes`` wins; otherwise (resolved - started) x
-    users_affected_pct / 100. None while the incident is open and has no override.
-    """
-    if pm.impact.error_budget_minutes is not None:
-        return pm.impact.error_budget_minutes
-    if pm.resolved_at is None:
-        return None
-    return minutes(pm.resolved_at - pm.started_at) * pm.impact.users_affected_pct / 100
-
-
-def budget_share_pct(pm: Postmortem, kb: KnowledgeBase) -> dict[str, float]:
-    """Percent of each affected service's window budget that this incident consumed."""
-    consumed = incident_budget_minutes(pm)
-    shares: dict[str, float] = {}
-    if consumed is None:
-        return shares
-    for service_id in pm.services:
-        service = kb.service_by_id.get(service_id)
-        if service is None:
-            continue
-        budget = service_budget_minutes(service)
-        shares[service_id] = 100.0 * consumed / budget if budget > 0 else float("inf")
-    return shares
-
-
-def postmortem_requirement(pm: Postmortem, kb: KnowledgeBase) -> str | None:
-    """Why a postmortem is required (a sentence), or None when it is not."""
-    level = kb.level(pm.severity)
-    if level is not None and level.postmortem_required:
-        return f"{level.id} requires a postmortem"
-    if kb.policy is None:
-        return None
-    threshold = kb.policy.error_budget.postmortem_if_consumed_pct
-    for service_id, share in sorted(budget_share_pct(pm, kb).items()):
-        if share > threshold:
-            return (
-                f"it consumed {share:.0f}% of {service_id}'s error budget "
-                f"(more than {threshold:g}%)"
-            )
-    return None
-
-
-def postmortem_due(pm: Postmortem, kb: KnowledgeBase) -> date | None:
-    """When the postmortem is due: resolution date + the level's postmortem_due_days."""
-    level = kb.level(pm.severity)
-    if pm.resolved_at is None or level is None:
-        return None
-    return utc_day(pm.resolved_at) + timedelta(days=level.postmortem_due_days)
-
-
-# ---------------------------------------------------------------------------------------------
-# Response metrics, counts and quartiles. Every group key is taken in UTC; every figure says
-# how many incidents it left out and why, so that nothing is dropped silently.
-# ---------------------------------------------------------------------------------------------
-
 TimeMetric = Literal["ttd", "tta", "ttm", "ttr"]
+
+
 TIME_METRICS: tuple[TimeMetric, ...] = ("ttd", "tta", "ttm", "ttr")
+
 
 #: Why an incident has no figure for a metric.
 STILL_OPEN = "still open"
+
+
 NOT_ACKNOWLEDGED = "not acknowledged"
+
+
 NOT_MITIGATED = "not mitigated"
+
+
 OUT_OF_ORDER = "times out of order"
 
 
@@ -211,101 +162,6 @@ def response_stats_by_quarter(kb: KnowledgeBase, metric: TimeMetric) -> dict[str
     return {q: stats.get(q, Stat(0, None, None)) for q in quarter_range(keys[0], keys[-1])}
 
 
-@dataclass(frozen=True)
-class PostmortemCompletion:
-    """Required postmortems published, over those that are published or past their due date.
-
-    ``not_yet_due`` lists (sorted) the ids of required, unpublished postmortems still
-    before their due date; with the incidents still open and those without a due date they
-    are in ``left_out`` too, not in ``required``. ``not_required`` counts the incidents
-    for which no postmortem is required (as far as can be told today).
-    """
-
-    published: int
-    required: int
-    not_yet_due: tuple[str, ...] = ()
-    not_required: int = 0
-    left_out: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def pct(self) -> float | None:
-        return 100.0 * self.published / self.required if self.required else None
-
-
-def postmortem_completion(kb: KnowledgeBase, today: date) -> PostmortemCompletion:
-    """Postmortem completion: published / required (``postmortem_requirement``).
-
-    Counted: required postmortems that are published (whenever that was) and required ones
-    unpublished after their due date (overdue). Left out, and said so: unpublished ones not
-    yet due ("not yet due"), of incidents still open ("incident not resolved"), and of
-    severities the policy does not know, which have no due date ("no due date").
-    """
-    published = required = not_required = 0
-    not_yet_due: list[str] = []
-    left_out: dict[str, int] = defaultdict(int)
-    for pm in _by_start(kb.postmortems):
-        if postmortem_requirement(pm, kb) is None:
-            not_required += 1
-            continue
-        if pm.status == "published":
-            published += 1
-            required += 1
-            continue
-        due = postmortem_due(pm, kb)
-        if pm.resolved_at is None:
-            left_out["incident not resolved"] += 1
-        elif due is None:
-            left_out["no due date"] += 1
-        elif today <= due:
-            left_out["not yet due"] += 1
-            not_yet_due.append(pm.id)
-        else:
-            required += 1
-    return PostmortemCompletion(
-        published,
-        required,
-        tuple(sorted(not_yet_due)),
-        not_required,
-        dict(sorted(left_out.items())),
-    )
-
-
-@dataclass(frozen=True)
-class OverduePostmortem:
-    """A required postmortem not published by its due date."""
-
-    postmortem: Postmortem
-    due: date
-    days_overdue: int
-    reason: str
-
-
-def overdue_postmortems(kb: KnowledgeBase, today: date) -> list[OverduePostmortem]:
-    """Required, unpublished postmortems with today after their due date, oldest due first.
-
-    The same test as the postmortem-overdue rule. Not listed: incidents still open or of an
-    unknown severity (no due date yet), which ``postmortem_completion`` counts as left out.
-    """
-    out = []
-    for pm in kb.postmortems:
-        if pm.status == "published":
-            continue
-        reason = postmortem_requirement(pm, kb)
-        due = postmortem_due(pm, kb)
-        if reason is None or due is None or today <= due:
-            continue
-        out.append(OverduePostmortem(pm, due, (today - due).days, reason))
-    return sorted(out, key=lambda o: (o.due, o.postmortem.id))
-
-
-def action_item_completion(
-    kb: KnowledgeBase, today: date, days: int = actions.COMPLETION_WINDOW_DAYS
-) -> actions.Rate:
-    """Action items done within ``days`` of resolution: ``actions.completion_within`` over
-    every item, with its left-out reasons (won't do, incident open, still inside the window)."""
-    return actions.completion_within(actions.all_items(kb, today), today, days)
-
-
 Placement = Literal["top", "above median", "below median", "bottom"]
 
 
@@ -395,7 +251,7 @@ def benchmarks(kb: KnowledgeBase, today: date) -> list[Benchmark]:
     return benchmarks_of(
         {m: response_stats(kb, m) for m in TIME_METRICS},
         postmortem_completion(kb, today),
-        action_item_completion(kb, today),
+        actions.action_item_completion(kb, today),
     )
 
 

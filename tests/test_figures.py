@@ -16,8 +16,8 @@ from incident_kb.documents.model import (
     Postmortem,
     SeverityPolicy,
 )
-from incident_kb.figures import actions, analytics, trends
-from incident_kb.figures.analytics import Stat
+from incident_kb.figures import actions, postmortems, response, trends
+from incident_kb.figures.response import Stat
 
 TODAY = date(2025, 12, 1)
 
@@ -56,7 +56,7 @@ FULL = timed(
 
 
 def test_times_of_a_resolved_incident() -> None:
-    got = analytics.incident_times(FULL)
+    got = response.incident_times(FULL)
     assert got.minutes == {"ttd": 5.0, "tta": 3.0, "ttm": 30.0, "ttr": 120.0}
     assert got.left_out == {}
 
@@ -65,7 +65,7 @@ def test_open_incident_counts_where_it_can() -> None:
     ongoing = timed(
         "INC-2025-002", "2025-11-30T10:00:00Z", "2025-11-30T10:20:00Z", "2025-11-30T10:21:00Z"
     )
-    got = analytics.incident_times(ongoing)
+    got = response.incident_times(ongoing)
     assert got.minutes == {"ttd": 20.0, "tta": 1.0, "ttm": None, "ttr": None}
     assert got.left_out == {"ttm": "still open", "ttr": "still open"}
 
@@ -77,7 +77,7 @@ def test_resolved_without_acknowledged_or_mitigated_times() -> None:
         "2025-11-01T10:00:00Z",
         resolved="2025-11-01T10:30:00Z",
     )
-    got = analytics.incident_times(quiet)
+    got = response.incident_times(quiet)
     assert got.minutes == {"ttd": 0.0, "tta": None, "ttm": None, "ttr": 30.0}
     assert got.left_out == {"tta": "not acknowledged", "ttm": "not mitigated"}
 
@@ -90,7 +90,7 @@ def test_times_out_of_order_are_left_out_not_negative() -> None:
         "2025-11-01T10:05:00Z",
         resolved="2025-11-01T11:00:00Z",
     )
-    got = analytics.incident_times(bad)
+    got = response.incident_times(bad)
     assert got.minutes["tta"] is None
     assert got.left_out["tta"] == "times out of order"
 
@@ -103,8 +103,8 @@ def test_offsets_do_not_change_durations() -> None:
         "2025-11-02T04:40:00Z",
         resolved="2025-11-02T00:40:00-05:00",
     )
-    assert analytics.incident_times(east).minutes["ttd"] == 10.0
-    assert analytics.incident_times(east).minutes["ttr"] == 60.0
+    assert response.incident_times(east).minutes["ttd"] == 10.0
+    assert response.incident_times(east).minutes["ttr"] == 60.0
 
 
 # --- aggregates ------------------------------------------------------------------------------
@@ -144,30 +144,30 @@ def three_incidents() -> KnowledgeBase:
 
 def test_overall_mean_median_and_what_was_left_out() -> None:
     base = three_incidents()
-    assert analytics.response_stats(base, "ttr") == Stat(3, 40.0, 20.0, {"still open": 1})
-    assert analytics.response_stats(base, "ttd") == Stat(4, 5.5, 5.0, {})
-    assert analytics.response_stats(base, "tta") == Stat(
+    assert response.response_stats(base, "ttr") == Stat(3, 40.0, 20.0, {"still open": 1})
+    assert response.response_stats(base, "ttd") == Stat(4, 5.5, 5.0, {})
+    assert response.response_stats(base, "tta") == Stat(
         2, 6.0, 6.0, {"not acknowledged": 1, "still open": 1}
     )
-    assert analytics.response_stats(kb(), "ttr") == Stat(0, None, None, {})
+    assert response.response_stats(kb(), "ttr") == Stat(0, None, None, {})
 
 
 def test_by_severity_most_severe_first_unknown_last() -> None:
-    got = analytics.response_stats_by_severity(three_incidents(), "ttr")
+    got = response.response_stats_by_severity(three_incidents(), "ttr")
     assert list(got) == ["SEV-1", "SEV-3", "SEV-9"]
     assert got["SEV-1"] == Stat(1, 10.0, 10.0, {})
     assert got["SEV-3"] == Stat(1, 20.0, 20.0, {"still open": 1})
 
 
 def test_by_service_counts_an_incident_for_each_service() -> None:
-    got = analytics.response_stats_by_service(three_incidents(), "ttr")
+    got = response.response_stats_by_service(three_incidents(), "ttr")
     assert list(got) == ["api", "auth"]
     assert got["api"] == Stat(2, 50.0, 50.0, {})
     assert got["auth"] == Stat(2, 15.0, 15.0, {"still open": 1})
 
 
 def test_by_quarter_uses_utc_start_and_fills_gaps() -> None:
-    got = analytics.response_stats_by_quarter(three_incidents(), "ttr")
+    got = response.response_stats_by_quarter(three_incidents(), "ttr")
     # 2025-09-30T23:59Z is Q3; 2025-12-31T23:30-05:00 is 2026-01-01T04:30Z, Q1 of 2026
     assert list(got) == ["2025-Q3", "2025-Q4", "2026-Q1"]
     assert got["2025-Q3"] == Stat(2, 15.0, 15.0, {})
@@ -178,10 +178,10 @@ def test_by_quarter_uses_utc_start_and_fills_gaps() -> None:
         timed("INC-2025-001", "2025-01-05T00:00:00Z", "2025-01-05T00:01:00Z"),
         timed("INC-2025-002", "2025-10-05T00:00:00Z", "2025-10-05T00:03:00Z"),
     )
-    quarters = analytics.response_stats_by_quarter(sparse, "ttd")
+    quarters = response.response_stats_by_quarter(sparse, "ttd")
     assert list(quarters) == ["2025-Q1", "2025-Q2", "2025-Q3", "2025-Q4"]
     assert quarters["2025-Q2"] == Stat(0, None, None, {})
-    assert analytics.response_stats_by_quarter(kb(), "ttd") == {}
+    assert response.response_stats_by_quarter(kb(), "ttd") == {}
 
 
 @pytest.mark.parametrize(
@@ -275,7 +275,7 @@ def resolved(id_: str, day: str, **overrides: object) -> Postmortem:
     )
 
 
-def postmortems() -> KnowledgeBase:
+def required_mix() -> KnowledgeBase:
     heavy = Impact("Everyone", 100.0)  # 60 min at 100% of auth's 40.32-minute budget
     return kb(
         resolved("INC-2025-001", "2025-10-01", severity="SEV-1", status="published"),
@@ -290,7 +290,7 @@ def postmortems() -> KnowledgeBase:
 
 
 def test_postmortem_completion_counts_only_what_could_be_done() -> None:
-    got = analytics.postmortem_completion(postmortems(), TODAY)
+    got = postmortems.postmortem_completion(required_mix(), TODAY)
     assert (got.published, got.required) == (1, 3)
     assert got.pct == pytest.approx(100 / 3)
     assert got.not_yet_due == ("INC-2025-003", "INC-2025-004")
@@ -299,12 +299,12 @@ def test_postmortem_completion_counts_only_what_could_be_done() -> None:
 
 
 def test_postmortem_completion_without_anything_required() -> None:
-    got = analytics.postmortem_completion(kb(pm()), TODAY)
+    got = postmortems.postmortem_completion(kb(pm()), TODAY)
     assert (got.published, got.required, got.not_required, got.pct) == (0, 0, 1, None)
 
 
 def test_overdue_postmortems_oldest_due_first() -> None:
-    got = analytics.overdue_postmortems(postmortems(), TODAY)
+    got = postmortems.overdue_postmortems(required_mix(), TODAY)
     assert [(o.postmortem.id, o.due, o.days_overdue) for o in got] == [
         ("INC-2025-007", date(2025, 10, 16), 46),
         ("INC-2025-002", date(2025, 11, 8), 23),
@@ -313,7 +313,7 @@ def test_overdue_postmortems_oldest_due_first() -> None:
     assert got[1].reason == "SEV-2 requires a postmortem"
     # the day after the due date it becomes overdue
     assert [
-        o.postmortem.id for o in analytics.overdue_postmortems(postmortems(), date(2025, 12, 2))
+        o.postmortem.id for o in postmortems.overdue_postmortems(required_mix(), date(2025, 12, 2))
     ] == [
         "INC-2025-007",
         "INC-2025-002",
@@ -344,7 +344,7 @@ def test_action_item_completion_is_the_actions_rate() -> None:
         ),
         pm(id="INC-2025-002", resolved_at=None, action_items=(item(0, "open"),)),
     )
-    got = analytics.action_item_completion(base, TODAY)
+    got = actions.action_item_completion(base, TODAY)
     assert got == actions.completion_within(actions.all_items(base, TODAY), TODAY)
     assert (got.done, got.total, got.pct) == (1, 2, 50.0)
     assert got.left_out == {"incident not resolved": 1, "won't do": 1}
@@ -432,16 +432,16 @@ def test_most_severe_level_comes_from_the_policy() -> None:
     ],
 )
 def test_placement(metric: str, value: float | None, expected: str | None) -> None:
-    assert analytics.placement(metric, value) == expected
+    assert response.placement(metric, value) == expected
 
 
 def test_placement_of_an_unknown_metric_is_a_mistake() -> None:
     with pytest.raises(KeyError):
-        analytics.placement("mttx", 1.0)
+        response.placement("mttx", 1.0)
 
 
 def test_benchmarks_place_every_metric() -> None:
-    got = {b.metric: b for b in analytics.benchmarks(three_incidents(), TODAY)}
+    got = {b.metric: b for b in response.benchmarks(three_incidents(), TODAY)}
     assert list(got) == [
         "mttd",
         "mtta",
