@@ -31,8 +31,14 @@ def kb() -> KnowledgeBase:
     return result.kb
 
 
+_FACTS: dict[int, Facts] = {}
+
+
 def example_facts(kb: KnowledgeBase) -> Facts:
-    return configured(kb, load_config(REPO), EXAMPLE_TODAY)
+    """The example's facts, computed once per model (the model fixture is per module)."""
+    if id(kb) not in _FACTS:
+        _FACTS[id(kb)] = configured(kb, load_config(REPO), EXAMPLE_TODAY)
+    return _FACTS[id(kb)]
 
 
 def _build(tmp: Path, directory_urls: bool) -> Path:

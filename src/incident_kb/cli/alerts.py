@@ -24,8 +24,7 @@ from incident_kb.core.escaping import Md, md_text
 from incident_kb.core.findings import Findings
 from incident_kb.documents.loading import load_knowledge_base
 from incident_kb.documents.model import Runbook
-from incident_kb.site.pages import coverage_page
-from incident_kb.site.render import environment
+from incident_kb.site.render import coverage_page, environment
 
 FORMATS = ("text", "json", "markdown", "github")
 

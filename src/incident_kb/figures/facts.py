@@ -193,9 +193,11 @@ def compute(kb: KnowledgeBase, config: Config, today: date, rules: RuleSet | Non
         item_completion=item_completion,
         response=Response(
             overall=overall,
-            by_severity={m: response.response_stats_by_severity(kb, m) for m in TIME_METRICS},
-            by_service={m: response.response_stats_by_service(kb, m) for m in TIME_METRICS},
-            by_quarter={m: response.response_stats_by_quarter(kb, m) for m in TIME_METRICS},
+            by_severity={
+                m: response.response_stats_by_severity(kb, m, times) for m in TIME_METRICS
+            },
+            by_service={m: response.response_stats_by_service(kb, m, times) for m in TIME_METRICS},
+            by_quarter={m: response.response_stats_by_quarter(kb, m, times) for m in TIME_METRICS},
         ),
         benchmarks=tuple(response.benchmarks_of(overall, completion, item_completion)),
         budgets=budgets.all_budgets(kb, today),

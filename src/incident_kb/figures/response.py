@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal
@@ -123,39 +123,53 @@ def summarize(times: Iterable[IncidentTimes], metric: TimeMetric) -> Stat:
     )
 
 
-def response_stats(kb: KnowledgeBase, metric: TimeMetric) -> Stat:
+#: Every incident's times, when the caller has them already (``Facts`` does); None: work
+#: them out from the model.
+Times = Sequence[IncidentTimes] | None
+
+
+def response_stats(kb: KnowledgeBase, metric: TimeMetric, times: Times = None) -> Stat:
     """``metric`` over every incident (open ones where they have the figure)."""
-    return summarize(all_incident_times(kb), metric)
+    return summarize(all_incident_times(kb) if times is None else times, metric)
 
 
 def response_stats_by(
-    kb: KnowledgeBase, metric: TimeMetric, key: Callable[[Postmortem], Iterable[str]]
+    kb: KnowledgeBase,
+    metric: TimeMetric,
+    key: Callable[[Postmortem], Iterable[str]],
+    times: Times = None,
 ) -> dict[str, Stat]:
     """``metric`` per group; an incident counts in every group ``key`` names. Sorted by key."""
     groups: dict[str, list[IncidentTimes]] = defaultdict(list)
-    for entry in all_incident_times(kb):
+    for entry in all_incident_times(kb) if times is None else times:
         for name in dict.fromkeys(key(entry.postmortem)):  # once per group, in order
             groups[name].append(entry)
     return {name: summarize(group, metric) for name, group in sorted(groups.items())}
 
 
-def response_stats_by_severity(kb: KnowledgeBase, metric: TimeMetric) -> dict[str, Stat]:
+def response_stats_by_severity(
+    kb: KnowledgeBase, metric: TimeMetric, times: Times = None
+) -> dict[str, Stat]:
     """``metric`` per severity level seen, most severe first (policy rank, then unknown ids
     alphabetically)."""
-    stats = response_stats_by(kb, metric, lambda pm: [pm.severity])
+    stats = response_stats_by(kb, metric, lambda pm: [pm.severity], times)
     return {sev: stats[sev] for sev in severity_order(kb, stats) if sev in stats}
 
 
-def response_stats_by_service(kb: KnowledgeBase, metric: TimeMetric) -> dict[str, Stat]:
+def response_stats_by_service(
+    kb: KnowledgeBase, metric: TimeMetric, times: Times = None
+) -> dict[str, Stat]:
     """``metric`` per service id; an incident counts for each service it affected."""
-    return response_stats_by(kb, metric, lambda pm: pm.services)
+    return response_stats_by(kb, metric, lambda pm: pm.services, times)
 
 
-def response_stats_by_quarter(kb: KnowledgeBase, metric: TimeMetric) -> dict[str, Stat]:
+def response_stats_by_quarter(
+    kb: KnowledgeBase, metric: TimeMetric, times: Times = None
+) -> dict[str, Stat]:
     """``metric`` per quarter ("2025-Q4", from the UTC time the incident started), oldest
     first; every quarter from the first to the last incident is present, an empty one with
     count 0."""
-    stats = response_stats_by(kb, metric, lambda pm: [quarter_of(pm.started_at)])
+    stats = response_stats_by(kb, metric, lambda pm: [quarter_of(pm.started_at)], times)
     if not stats:
         return {}
     keys = list(stats)

@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 
 import jinja2
 
-from incident_kb.alerts.coverage import Coverage
-from incident_kb.core.escaping import Md, md_text
+from incident_kb.core.escaping import Md
 from incident_kb.documents.model import Document, Postmortem, Runbook, Service
 from incident_kb.figures.facts import Facts
 from incident_kb.site import api, links, metrics, statuspage
 from incident_kb.site.charts import Chart
-from incident_kb.site.render import Renderer, render_page
+from incident_kb.site.render import Renderer, coverage_page
 
 
 @dataclass(frozen=True)
@@ -39,20 +38,6 @@ class Output:
     sources: dict[str, str] = field(default_factory=dict)
     #: Other generated files by URI: ``api/*.json``, ``charts/*.svg``, ``status/feed.xml``.
     files: dict[str, str] = field(default_factory=dict)
-
-
-def coverage_page(
-    coverage: Coverage, link: Callable[[Runbook], Md], env: jinja2.Environment
-) -> str:
-    """The "Alert coverage" page (``alerts.md.j2``); ``link`` makes a runbook's link and
-    ``env`` is the site's environment, whose finalize escapes every other value."""
-    return render_page(
-        env,
-        "alerts.md.j2",
-        coverage=coverage,
-        link=link,
-        location=lambda rule: md_text(rule.location),
-    )
 
 
 def _chart_uri(page_src: str) -> Callable[[str], str]:

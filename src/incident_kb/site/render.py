@@ -20,6 +20,7 @@ from typing import Any
 
 import jinja2
 
+from incident_kb.alerts.coverage import Coverage
 from incident_kb.core.config import Config
 from incident_kb.core.escaping import Md, finalize, md_link_destination, md_text
 from incident_kb.core.timeutil import format_duration, minutes
@@ -405,3 +406,17 @@ def _completion_note(rate: actions.Rate) -> Md:
 def _title_and_body(body: str) -> dict[str, Md]:
     heading, rest = split_title(body)
     return {"heading": Md(heading), "body": Md(rest)}
+
+
+def coverage_page(
+    coverage: Coverage, link: Callable[[Runbook], Md], env: jinja2.Environment
+) -> str:
+    """The "Alert coverage" page (``alerts.md.j2``); ``link`` makes a runbook's link and
+    ``env`` is the site's environment, whose finalize escapes every other value."""
+    return render_page(
+        env,
+        "alerts.md.j2",
+        coverage=coverage,
+        link=link,
+        location=lambda rule: md_text(rule.location),
+    )
