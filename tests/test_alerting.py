@@ -21,8 +21,7 @@ from incident_kb.core.findings import Findings, Level
 from incident_kb.core.urltemplate import UrlTemplate
 from incident_kb.documents.loading import load_knowledge_base
 from incident_kb.documents.model import KnowledgeBase
-from incident_kb.site.render import coverage_page
-from incident_kb.site.render import environment
+from incident_kb.site.render import coverage_page, environment
 
 SITE = "https://kb.example.com/"
 
