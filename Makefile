@@ -7,11 +7,8 @@ BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.runtime-installed
 TESTDEPS := $(VENV)/.test-installed
 
-# Reproducible builds: "today" and every timestamp come from the last commit unless set.
-SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
-ifneq ($(strip $(SOURCE_DATE_EPOCH)),)
-export SOURCE_DATE_EPOCH
-endif
+# "Today" is the current UTC date unless SOURCE_DATE_EPOCH is set (then every timestamp
+# comes from it, and the same input gives a byte-identical site); the tests set it themselves.
 
 # Material prints an end-of-life banner on every build; it is not about our content.
 export NO_MKDOCS_2_WARNING := 1
@@ -23,11 +20,11 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(RUNTIME): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[site]'
 	touch $@
 
 $(TESTDEPS): pyproject.toml $(RUNTIME)
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[site,test]'
 	touch $@
 
 validate: $(RUNTIME)

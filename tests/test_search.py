@@ -55,8 +55,10 @@ def test_default_is_pagefind_over_each_page_article(tmp_path: Path) -> None:
     assert not (site / "search" / "search_index.json").exists()
 
 
-def test_material_engine_keeps_materials_search(tmp_path: Path) -> None:
-    root = project(tmp_path, engine="material", plugins="  - search\n  - tags")
+@pytest.mark.parametrize("engine", ["material", None])
+def test_a_site_with_its_own_search_keeps_it(tmp_path: Path, engine: str | None) -> None:
+    """``material``, or the default ``auto`` where the site lists a search plugin."""
+    root = project(tmp_path, engine=engine, plugins="  - search\n  - tags")
     site = tmp_path / "site"
     proc = build_site(root, site)
     assert proc.returncode == 0, proc.stderr
@@ -70,7 +72,7 @@ def test_material_engine_keeps_materials_search(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("engine", "plugins", "message"),
     [
-        (None, "  - search\n  - tags", "mkdocs.yml: plugins: remove `search`"),
+        ("pagefind", "  - search\n  - tags", "mkdocs.yml: plugins: remove `search`"),
         ("material", "  - tags", 'search.engine is "material" but mkdocs.yml lists no `search`'),
     ],
 )
@@ -90,7 +92,7 @@ def test_an_unknown_engine_is_a_configuration_error(tmp_path: Path) -> None:
     root = project(tmp_path, engine="lunr")
     proc = run_cli("validate", cwd=root)
     assert proc.code == 2
-    assert "incident-kb.toml: search.engine: must be one of pagefind, material" in proc.err
+    assert "incident-kb.toml: search.engine: must be one of auto, pagefind, material" in proc.err
 
 
 def test_the_teams_custom_dir_wins_over_our_partials(tmp_path: Path) -> None:

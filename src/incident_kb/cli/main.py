@@ -19,6 +19,8 @@ from incident_kb.checks import reporters
 from incident_kb.checks.validate import Result, check
 from incident_kb.cli import alerts as alerts_command
 from incident_kb.cli import importing, listings, scaffold
+from incident_kb.cli.init import InitError, InitRequest
+from incident_kb.cli.init import init as init_kb
 from incident_kb.cli.util import UsageError, fail, kb_root
 from incident_kb.core import logsafety
 from incident_kb.core.config import Config, ConfigError, lexical_absolute
@@ -73,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date to treat as today")
     v.set_defaults(handler=_validate)
 
-    n = sub.add_parser("new", help="start a postmortem or runbook from a template")
+    n = sub.add_parser("new", help="start a postmortem, runbook, service or the policy")
     nsub = n.add_subparsers(dest="kind", required=True, metavar="KIND")
     pm = nsub.add_parser(
         "postmortem", help="a draft postmortem with the next free id", parents=[root_option]
@@ -116,6 +118,44 @@ def _parser() -> argparse.ArgumentParser:
     rb.add_argument("--review-every-days", type=_positive)
     rb.add_argument("--as-of", metavar="YYYY-MM-DD", help="the date to treat as today")
     rb.set_defaults(handler=_new)
+
+    sv = nsub.add_parser("service", help="a service document", parents=[root_option])
+    sv.add_argument("--id", dest="doc_id", required=True, help="lower-case, names the file")
+    sv.add_argument("--name", required=True)
+    sv.add_argument("--owner", required=True, help="the owning team")
+    sv.add_argument("--tier", type=_positive, default=2)
+    sv.add_argument("--availability", type=float, default=99.9, help="SLO, percent")
+    sv.add_argument("--window-days", type=_positive, default=30, help="SLO window")
+    sv.add_argument(
+        "--component",
+        action="append",
+        default=[],
+        dest="components",
+        help="a status-page component (repeat; default: the service's name)",
+    )
+    sv.set_defaults(handler=_new_service)
+
+    pol = nsub.add_parser(
+        "policy",
+        help="the severity policy: four levels and the error-budget policy",
+        parents=[root_option],
+    )
+    pol.set_defaults(handler=_new_policy)
+
+    ini = sub.add_parser("init", help="write a working knowledge base into a folder")
+    ini.add_argument("dir", nargs="?", type=Path, default=Path(), metavar="DIR")
+    ini.add_argument("--site-name", default=InitRequest.site_name)
+    ini.add_argument("--service", dest="service_id", default=InitRequest.service_id)
+    ini.add_argument("--service-name", default=None, help="default: the service id, capitalised")
+    ini.add_argument("--owner", default=InitRequest.owner, help="the service's owning team")
+    ini.add_argument(
+        "--package",
+        default=InitRequest.package,
+        help=f"what the workflows and the pre-commit hook install (default: {InitRequest.package})",
+    )
+    ini.add_argument("--no-workflows", dest="workflows", action="store_false")
+    ini.add_argument("--no-pre-commit", dest="pre_commit", action="store_false")
+    ini.set_defaults(handler=_init)
 
     ai = sub.add_parser(
         "action-items",
@@ -165,9 +205,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     b.set_defaults(handler=_build)
 
-    s = sub.add_parser("schema", help="print a JSON Schema of the format (for editors)")
+    s = sub.add_parser(
+        "schema", help="print a JSON Schema of the format, one file with no references"
+    )
     s.add_argument(
-        "kind", nargs="?", choices=sorted(schema.KIND_SCHEMAS), help="omit to list the schema files"
+        "kind",
+        nargs="?",
+        choices=[n.removesuffix(".schema.json") for n in schema.schema_names()],
+        metavar="NAME",
+        help="postmortem, runbook, service, severity-policy, common or an api-* file; omit to "
+        "list the schema files",
     )
     s.set_defaults(handler=_schema)
     alerts_command.add_parsers(sub, [root_option])
@@ -268,6 +315,54 @@ def _new(args: argparse.Namespace) -> int:
     return 0
 
 
+def _new_service(args: argparse.Namespace) -> int:
+    config = load_config(kb_root(args))
+    result = check(config, _today(None))
+    request = scaffold.NewService(
+        doc_id=args.doc_id,
+        name=args.name,
+        owner=args.owner,
+        tier=args.tier,
+        availability=args.availability,
+        window_days=args.window_days,
+        components=tuple(args.components),
+    )
+    print(config.relative(scaffold.new_service(config, result.kb, request)))
+    return 0
+
+
+def _new_policy(args: argparse.Namespace) -> int:
+    config = load_config(kb_root(args))
+    result = check(config, _today(None))
+    print(config.relative(scaffold.new_policy(config, result.kb)))
+    return 0
+
+
+def _init(args: argparse.Namespace) -> int:
+    request = InitRequest(
+        site_name=args.site_name,
+        service_id=args.service_id,
+        service_name=args.service_name or args.service_id.replace("-", " ").capitalize(),
+        owner=args.owner,
+        package=args.package,
+        with_workflows=args.workflows,
+        with_pre_commit=args.pre_commit,
+    )
+    try:
+        written = init_kb(args.dir, request)
+    except InitError as exc:
+        print(f"incident-kb: {exc}", file=sys.stderr)
+        return 1
+    for path in written:
+        print(path)
+    print(
+        f"a knowledge base in {args.dir}: `incident-kb validate --strict` checks it, "
+        "`mkdocs serve` previews it",
+        file=sys.stderr,
+    )
+    return 0
+
+
 class IncompleteError(Exception):
     """Some documents could not be read, so a report would be silently incomplete: exit 2."""
 
@@ -338,7 +433,7 @@ def _schema(args: argparse.Namespace) -> int:
         for name in schema.schema_names():
             print(name)
         return 0
-    print(json.dumps(schema.load_schema(schema.KIND_SCHEMAS[args.kind]), indent=2))
+    print(json.dumps(schema.bundled(f"{args.kind}.schema.json"), indent=2, ensure_ascii=False))
     return 0
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import jinja2
 
 from incident_kb.core.config import Config
+from incident_kb.core.escaping import md_text
 from incident_kb.documents import schema, yamlsafe
 from incident_kb.documents.frontmatter import split
 from incident_kb.documents.model import Kind, KnowledgeBase
@@ -57,11 +58,11 @@ def _yaml(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _environment(config: Config) -> jinja2.Environment:
-    loaders: list[jinja2.BaseLoader] = [
-        jinja2.FileSystemLoader(str(config.root / "templates" / "new")),
-        jinja2.PackageLoader("incident_kb.cli", "templates"),
-    ]
+def environment(config: Config | None) -> jinja2.Environment:
+    """The package's templates, each overridable by the repository's ``templates/new/``."""
+    loaders: list[jinja2.BaseLoader] = [jinja2.PackageLoader("incident_kb.cli", "templates")]
+    if config is not None:
+        loaders.insert(0, jinja2.FileSystemLoader(str(config.root / "templates" / "new")))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=False,
@@ -69,6 +70,7 @@ def _environment(config: Config) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["yaml"] = _yaml
+    env.filters["md"] = md_text
     return env
 
 
@@ -81,7 +83,8 @@ def slugify(text: str, limit: int = 60) -> str:
     return slug or "untitled"
 
 
-def _check(kind: Kind, text: str) -> None:
+def check_document(kind: Kind, text: str) -> None:
+    """Raise ScaffoldError unless ``text`` is a valid document of this kind."""
     parts = split(text)
     tree, problems = yamlsafe.load(parts.yaml or "", parts.yaml_line)
     messages = [f"{p.path}: {p.message}" for p in problems]
@@ -160,7 +163,7 @@ def new_postmortem(config: Config, kb: KnowledgeBase, request: NewPostmortem, to
     started_utc = request.started_at.astimezone(UTC)
     doc_id = next_incident_id(kb, config.id_prefix, started_utc.year)
     text = (
-        _environment(config)
+        environment(config)
         .get_template("postmortem.md.j2")
         .render(
             id=doc_id,
@@ -179,7 +182,7 @@ def new_postmortem(config: Config, kb: KnowledgeBase, request: NewPostmortem, to
             guidance=_GUIDANCE,
         )
     )
-    _check("postmortem", text)
+    check_document("postmortem", text)
     day = started_utc.date().isoformat()
     folder = config.docs_dir / config.postmortems / day[:4]
     return _write_new(folder, f"{day}-{slugify(request.title)}", text)
@@ -218,7 +221,7 @@ def new_runbook(config: Config, kb: KnowledgeBase, request: NewRunbook, today: d
         doc_id = f"{base}-{suffix}"
         suffix += 1
     text = (
-        _environment(config)
+        environment(config)
         .get_template("runbook.md.j2")
         .render(
             id=doc_id,
@@ -231,5 +234,59 @@ def new_runbook(config: Config, kb: KnowledgeBase, request: NewRunbook, today: d
             severity=request.severity,
         )
     )
-    _check("runbook", text)
+    check_document("runbook", text)
     return _write_new(folder, doc_id, text)
+
+
+@dataclass(frozen=True)
+class NewService:
+    doc_id: str
+    name: str
+    owner: str
+    tier: int = 2
+    availability: float = 99.9
+    window_days: int = 30
+    components: tuple[str, ...] = ()
+
+
+def new_service(config: Config, kb: KnowledgeBase, request: NewService) -> Path:
+    """Write a service document; its id must be free. Returns its path."""
+    if request.doc_id in kb.service_by_id or request.doc_id in kb.invalid_ids("service"):
+        raise ScaffoldError(f"service id '{request.doc_id}' is taken")
+    if is_reserved_stem(request.doc_id) or slugify(request.doc_id) != request.doc_id:
+        raise ScaffoldError(
+            f"service id '{request.doc_id}': use lower-case letters, digits and hyphens "
+            "(it names the file), and not index or readme"
+        )
+    text = (
+        environment(config)
+        .get_template("init/service.md.j2")
+        .render(
+            service_id=request.doc_id,
+            service_name=request.name,
+            owner=request.owner,
+            tier=request.tier,
+            availability=request.availability,
+            window_days=request.window_days,
+            components=list(request.components) or [request.name],
+        )
+    )
+    check_document("service", text)
+    folder = config.docs_dir / config.services
+    if (folder / f"{request.doc_id}.md").exists():
+        raise ScaffoldError(f"{config.relative(folder / request.doc_id)}.md exists")
+    return _write_new(folder, request.doc_id, text)
+
+
+def new_policy(config: Config, kb: KnowledgeBase) -> Path:
+    """Write the severity policy (four levels and the error-budget policy) where the
+    configuration puts it; refuses when one exists. Returns its path."""
+    path = config.docs_dir / config.severity_policy
+    if kb.policy is not None or path.exists() or path.is_symlink():
+        raise ScaffoldError(f"{config.relative(path)} exists: edit it instead")
+    text = environment(config).get_template("init/severity.md.j2").render()
+    check_document("severity-policy", text)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("x", encoding="utf-8", newline="\n") as handle:
+        handle.write(text)
+    return path

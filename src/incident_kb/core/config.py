@@ -118,9 +118,10 @@ class Config:
     #: The style sheets and scripts mkdocs.yml lists (extra_css, extra_javascript): the
     #: team's theme, published from docs/ although other .css and .js files are not.
     theme_files: tuple[str, ...] = ()
-    #: The site's search: "pagefind" (a chunked index, fast at any size) or "material"
-    #: (Material's own plugin, which downloads the whole index before the first result).
-    search_engine: str = "pagefind"
+    #: The site's search: "auto" (the site's own search plugin where it lists one, otherwise
+    #: Pagefind), "pagefind" (a chunked index, fast at any size) or "material" (the site's
+    #: own search plugin, which must be listed).
+    search_engine: str = "auto"
     #: Pages per Pagefind bundle. Pagefind's indexer keeps what it has read of every page in
     #: memory until it writes the index (0.2-0.45 MB a page here: 4.8 GB for 12,000 pages,
     #: see Pagefind issue #842), so a large site is indexed in bundles of this many pages,
@@ -172,7 +173,7 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "search": {"engine": str, "pages_per_bundle": int},
 }
 
-SEARCH_ENGINES = ("pagefind", "material")
+SEARCH_ENGINES = ("auto", "pagefind", "material")
 
 #: The largest incident-kb.toml that is read.
 MAX_CONFIG_BYTES = 1024 * 1024

@@ -34,6 +34,18 @@ KIND_SCHEMAS = {
 }
 
 
+#: Where the schemas are registered for resolving their references. The files carry no
+#: ``$id``: a ``$ref`` such as ``common.schema.json#/$defs/date`` resolves against wherever a
+#: file is read from (a local path, /schemas/ on the site), so no tool goes online for it.
+BASE = "file:///incident-kb/schemas/"
+
+
+def bundled(name: str) -> dict[str, Any]:
+    """A schema with every reference to another file inlined: one file, valid on its own."""
+    inlined: dict[str, Any] = _inline(load_schema(name), BASE + name)
+    return inlined
+
+
 def schema_names() -> list[str]:
     """Every schema file shipped with the package."""
     return sorted(
@@ -59,7 +71,7 @@ def _registry() -> Registry:
     registry: Registry = Registry()
     for name in schema_names():
         schema = load_schema(name)
-        registry = registry.with_resource(schema["$id"], Resource.from_contents(schema))
+        registry = registry.with_resource(BASE + name, Resource.from_contents(schema))
     return registry
 
 
@@ -117,7 +129,7 @@ def validator(kind: str) -> Draft202012Validator:
     """The compiled validator for a document kind (compiled once per process), over the
     schema with its references inlined."""
     schema = load_schema(KIND_SCHEMAS[kind])
-    inlined = _inline(schema, schema["$id"])
+    inlined = _inline(schema, BASE + KIND_SCHEMAS[kind])
     return Draft202012Validator(inlined, registry=_registry(), format_checker=_FORMATS)
 
 

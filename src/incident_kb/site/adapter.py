@@ -52,15 +52,24 @@ class Site:
     def __init__(self) -> None:
         self.config: Config | None = None
         self.build: _Build | None = None
+        #: The search the site gets ("pagefind" or "material"), decided in on_config.
+        self.engine = "pagefind"
+        #: The plugin's ``external_fonts`` option: keep the theme's web fonts.
+        self.external_fonts = False
 
-    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+    def on_config(self, config: MkDocsConfig, root: Path | None = None) -> MkDocsConfig:
+        """``root``: the knowledge base's root (default: the folder of mkdocs.yml)."""
         logsafety.install()
-        root = Path(config.config_file_path).parent
+        root = root if root is not None else Path(config.config_file_path).parent
         try:
             self.config = load_config(root)
-            search.configure(config, self.config.search_engine)
+            self.engine, warnings = search.configure(config, self.config.search_engine)
         except (ConfigError, search.SearchError) as exc:
             raise PluginError(str(exc)) from None
+        for warning in warnings:
+            log.warning(warning)
+        if config.theme.name == "material" and not self.external_fonts:
+            config.theme["font"] = False  # the site loads nothing from outside itself
         if Path(config.docs_dir).resolve() != self.config.docs_dir.resolve():
             raise PluginError(
                 f"incident-kb reads documents from {self.config.docs_dir} but MkDocs builds "
@@ -100,7 +109,7 @@ class Site:
         bodies = {src: body for src, (body, _line) in sources.bodies.items()}
         out = generate(facts, env, where, bodies, sources.documents, config.site_name)
         mkdocs_pages.set_sources(files, sources, out.sources)
-        mkdocs_pages.add_generated(files, config, kb_config, out.pages, out.files)
+        mkdocs_pages.add_generated(files, config, kb_config, out.pages, out.files, self.engine)
         self.build = _Build(facts, sources)
         return files
 
@@ -126,7 +135,7 @@ class Site:
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         """Index the written site for the Pagefind search."""
-        if self.config is None or self.config.search_engine != "pagefind":
+        if self.config is None or self.engine != "pagefind":
             return
         try:
             search.index_site(

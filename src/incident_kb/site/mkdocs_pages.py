@@ -114,7 +114,12 @@ def set_sources(files: Files, sources: Sources, markdown: dict[str, str]) -> Non
 
 
 def add_generated(
-    files: Files, mkdocs: MkDocsConfig, config: Config, pages: dict[str, str], other: dict[str, str]
+    files: Files,
+    mkdocs: MkDocsConfig,
+    config: Config,
+    pages: dict[str, str],
+    other: dict[str, str],
+    engine: str,
 ) -> None:
     """Generated pages and files, then our own assets and schemas (the docs tree check
     refuses a team file at those paths). A team's page or file of the same name wins,
@@ -135,7 +140,7 @@ def add_generated(
             uri,
         )
     package = resources.files("incident_kb.site")
-    search_files = [search.SCRIPT_URI] if config.search_engine == "pagefind" else []
+    search_files = [search.SCRIPT_URI] if engine == "pagefind" else []
     for uri in (*ASSETS, *search_files):
         files.append(File.generated(mkdocs, uri, content=package.joinpath(uri).read_bytes()))
     schemas = resources.files("incident_kb.documents").joinpath("schemas")

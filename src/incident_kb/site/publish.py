@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import importlib.util
 import json
 import os
 import shutil
@@ -26,6 +27,9 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+
+from incident_kb.core.config import ConfigError, read_mkdocs
 
 try:
     import fcntl
@@ -38,6 +42,10 @@ _RENAME_EXCHANGE = 2
 STAGING_MARKER = ".incident-kb-staging"
 _MARKER_KEY = "staging_for"
 _MARKER_LIMIT = 4096
+
+
+#: A file every build with the plugin or the hook writes (our style sheet).
+BUILT_BY_US = "assets/incident-kb.css"
 
 
 class BuildError(Exception):
@@ -158,14 +166,57 @@ def remove_leftovers(site_dir: Path) -> list[Path]:
     return removed
 
 
+_NOT_LISTED = (
+    "{config} has neither the incident-kb plugin nor its hook, so nothing would be validated "
+    "or generated: add `plugins: [incident-kb]` (after your other plugins) to it; "
+    "{site_dir} is unchanged"
+)
+
+
+def uses_incident_kb(mkdocs: dict[str, Any], root: Path) -> bool:
+    """``mkdocs.yml`` lists the plugin, or a hook file that hands events to incident_kb."""
+    plugins = mkdocs.get("plugins") or []
+    names = [next(iter(p)) if isinstance(p, dict) and p else p for p in plugins]
+    if isinstance(plugins, dict):
+        names = list(plugins)
+    if "incident-kb" in names:
+        return True
+    for hook in mkdocs.get("hooks") or []:
+        path = root / str(hook)
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            if path.is_file() and "incident_kb" in path.read_text(encoding="utf-8"):
+                return True
+    return False
+
+
+#: What a build needs beyond the core: the modules of the ``site`` extras.
+SITE_MODULES = ("mkdocs", "material", "matplotlib", "nh3", "pagefind")
+
+
+def missing_site_extras() -> list[str]:
+    """The modules of the site extras that are not installed."""
+    return [name for name in SITE_MODULES if importlib.util.find_spec(name) is None]
+
+
 def build(root: Path, site_dir: Path, *, strict: bool = True) -> None:
     """Build ``root/mkdocs.yml`` into ``site_dir``, replacing it only on success.
 
     A ``site_dir`` that is a symbolic link is followed: the folder it points at is replaced.
     """
+    if missing := missing_site_extras():
+        raise BuildError(
+            f"building the site needs the site extras ({', '.join(missing)} missing): "
+            "pip install 'incident-kb[site]'"
+        )
     config = root / "mkdocs.yml"
     if not config.is_file():
         raise BuildError(f"no mkdocs.yml in {root}")
+    try:
+        listed = uses_incident_kb(read_mkdocs(root) or {}, root)
+    except ConfigError as exc:
+        raise BuildError(str(exc)) from None
+    if not listed:
+        raise BuildError(_NOT_LISTED.format(config=config, site_dir=site_dir))
     site_dir = site_dir if site_dir.is_absolute() else root / site_dir
     if site_dir.is_symlink():
         site_dir = site_dir.resolve()
@@ -193,6 +244,8 @@ def build(root: Path, site_dir: Path, *, strict: bool = True) -> None:
             raise BuildError(
                 f"mkdocs build failed (exit {done.returncode}); {site_dir} is unchanged"
             )
+        if not (staging / BUILT_BY_US).is_file():  # a plugin that failed to load, say
+            raise BuildError(_NOT_LISTED.format(config=config, site_dir=site_dir))
         # The staging folder is private (mkdtemp); the site in it must be readable by a web
         # server whatever mkdocs did to its permissions.
         umask = os.umask(0)

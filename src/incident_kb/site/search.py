@@ -130,22 +130,38 @@ def _run(command: list[str], site_dir: Path, timeout: float) -> None:
     )
 
 
-def configure(config: Any, engine: str) -> None:
-    """Put our search panel in Material's header, or check that Material's is there.
-    Raises SearchError for a configuration that cannot work."""
-    has_material_search = "material/search" in config.plugins
+#: The names a site's own search plugin is listed under: MkDocs' and Material's, and the
+#: one mkdocs-techdocs-core registers.
+SEARCH_PLUGINS = ("search", "material/search", "techdocs-core/search")
+
+
+def site_search(config: Any) -> str | None:
+    """The search plugin the site lists (MkDocs adds ``search`` when ``plugins`` is absent)."""
+    return next((name for name in config.plugins if name in SEARCH_PLUGINS), None)
+
+
+def configure(config: Any, engine: str) -> tuple[str, list[str]]:
+    """Which search the site gets, "pagefind" or "material" (the site's own plugin), and
+    warnings to log. "auto" follows the site: its own search plugin where it lists one,
+    Pagefind otherwise. Pagefind's panel goes in Material's header; a team's header
+    override that leaves it out is a warning. Raises SearchError for settings that cannot
+    work together."""
+    own = site_search(config)
+    if engine == "auto":
+        engine = "material" if own else "pagefind"
     if engine == "material":
-        if not has_material_search:
+        if own is None:
             raise SearchError(
                 'incident-kb.toml: search.engine is "material" but mkdocs.yml lists no '
                 "`search` plugin: add it under plugins, or use the Pagefind search"
             )
-        return
-    if has_material_search:
+        return "material", []
+    if own is not None:
+        listed = "search" if own == "material/search" else own  # MkDocs' name for it
         raise SearchError(
-            "mkdocs.yml: plugins: remove `search`: the site's search is Pagefind "
-            '(incident-kb.toml search.engine = "pagefind", the default); set '
-            'engine = "material" to keep Material\'s own search instead'
+            f"mkdocs.yml: plugins: remove `{listed}`: incident-kb.toml sets search.engine = "
+            '"pagefind"; set engine = "auto" (the default) to keep the site\'s own search '
+            "instead"
         )
     if config.theme.name != "material":
         raise SearchError(
@@ -157,3 +173,22 @@ def configure(config: Any, engine: str) -> None:
         config.theme.dirs.insert(1 if config.theme.custom_dir else 0, theme_dir)
     if SCRIPT_URI not in [str(script) for script in config.extra_javascript]:
         config.extra_javascript.append(SCRIPT_URI)
+    return "pagefind", _header_warnings(config)
+
+
+def _header_warnings(config: Any) -> list[str]:
+    """A team's ``partials/header.html`` replaces ours, which holds the search box."""
+    custom = config.theme.custom_dir
+    header = Path(custom) / "partials" / "header.html" if custom else None
+    if header is None or not header.is_file():
+        return []
+    text = header.read_text(encoding="utf-8", errors="replace")
+    if '"partials/search.html"' in text and '"material/search" in config.plugins' not in text:
+        return []
+    return [
+        f"{header}: this header override leaves out the search box of incident-kb's "
+        'Pagefind search: include "partials/search.html" in it without the '
+        '`"material/search" in config.plugins` condition (as '
+        f"{THEME_DIR / 'partials' / 'header.html'} does), or list `search` under plugins "
+        "to use Material's search"
+    ]
