@@ -185,6 +185,7 @@ def _existing_site(root: Path) -> None:
         '<header class="md-header" data-team-header>Team header</header>\n', encoding="utf-8"
     )
     (root / "docs" / "metrics.md").write_text("# Our metrics\n\nOurs.\n", encoding="utf-8")
+    (root / "docs" / "index.md").write_text("# Team docs\n\nOur home.\n", encoding="utf-8")
     (root / "docs" / "handbook.md").write_text("# Handbook\n\nHow we work.\n", encoding="utf-8")
     (root / "mkdocs.yml").write_text(
         "site_name: Team docs\n"
@@ -216,6 +217,41 @@ def test_an_existing_site_keeps_its_search_and_pages(venv: Venv, tmp_path: Path)
     assert strict.returncode == 1  # the replaced page is a warning
 
 
+def test_generated_pages_under_a_prefix_leave_the_teams_pages_alone(
+    venv: Venv, tmp_path: Path
+) -> None:
+    root = init(venv, tmp_path)
+    _existing_site(root)
+    with (root / "incident-kb.toml").open("a", encoding="utf-8") as toml:
+        toml.write('\n[site]\nprefix = "incident-kb"\n')
+    site = tmp_path / "site"
+    built = venv.run("mkdocs", "build", "--strict", "-d", str(site), cwd=root, env=OFFLINE)
+    assert built.returncode == 0, built.stderr
+    assert "replaces the generated" not in built.stderr
+    assert "Ours." in (site / "metrics" / "index.html").read_text(encoding="utf-8")
+    for page in GENERATED:
+        if page.startswith(("postmortems/", "runbooks/", "services/", "schemas/")):
+            assert (site / page).is_file(), page
+        else:
+            assert (site / "incident-kb" / page).is_file(), page
+            assert page == "metrics/index.html" or not (site / page).exists(), page
+    # MkDocs itself lists the pages its explicit nav leaves out, ours among them, once.
+    assert built.stderr.count('not included in the "nav" configuration') == 1
+    assert "incident-kb/metrics.md" in built.stderr
+    # Links into and out of the prefix resolve: the feed links postmortems from two down.
+    feed = (site / "incident-kb" / "status" / "feed.xml").read_text(encoding="utf-8")
+    assert 'href="./"' in feed
+
+
+def test_a_prefix_must_be_a_plain_folder(tmp_path: Path) -> None:
+    root = tmp_path / "kb"
+    assert run_main("init", str(root), "--no-workflows", cwd=tmp_path).code == 0
+    with (root / "incident-kb.toml").open("a", encoding="utf-8") as toml:
+        toml.write('\n[site]\nprefix = "../out"\n')
+    done = run_main("validate", cwd=root)
+    assert done.code == 2 and "incident-kb.toml: site.prefix: must be a folder" in done.err
+
+
 def test_pagefind_with_a_header_override_that_hides_it_is_a_warning(
     venv: Venv, tmp_path: Path
 ) -> None:
@@ -241,7 +277,11 @@ def test_techdocs_core_and_the_plugin_without_hooks(venv: Venv, tmp_path: Path) 
     built = venv.run("mkdocs", "build", "--strict", "-d", str(site), cwd=root)
     assert built.returncode == 0, built.stderr
     for page in GENERATED:
-        assert (site / page).is_file(), page
+        if not page.startswith("tags/"):
+            assert (site / page).is_file(), page
+    # No tags plugin here: no tags page, and a line in the log says why.
+    assert not (site / "tags").exists()
+    assert "no tags page: the site lists no `tags` plugin" in built.stderr
     assert (site / "techdocs_metadata.json").is_file()  # techdocs-core ran too
     # An invalid postmortem fails the strict build, with its file and line.
     bad = root / "docs" / "postmortems" / "2026" / "2026-01-02-broken.md"

@@ -629,6 +629,8 @@ def test_every_setting_reaches_its_config_field(tmp_path: Path) -> None:
         [search]
         engine = "material"
         pages_per_bundle = 7
+        [site]
+        prefix = "kb/generated"
         [levels]
         runbook-stale = "warning"
         """

@@ -47,7 +47,10 @@ LOG_WHY = (
     "MkDocs logs configuration values before incident-kb installs its log filter, so this "
     "could forge log lines"
 )
-FONT = "warning: loads Google Fonts from the internet when the site is viewed; set font: false"
+FONT = (
+    "notice: asks for web fonts, which incident-kb switches off so that the site loads nothing "
+    "from the internet (Google Fonts); the plugin's external_fonts: true keeps them"
+)
 
 
 def repo(tmp_path: Path) -> Path:
@@ -611,20 +614,25 @@ def test_control_characters_in_keys_and_values_are_errors(tmp_path: Path) -> Non
 @pytest.mark.parametrize(
     ("theme", "line"),
     [
-        ("theme: material\n", 1),
-        ("theme:\n  name: material\n", 1),
         ("theme:\n  name: material\n  font: true\n", 3),
         ("theme:\n  name: material\n  font:\n    text: Roboto\n", 3),
         ("theme:\n  name: material\n  font: !ENV [FONT, false]\n", 3),
     ],
 )
-def test_google_fonts_are_a_warning(tmp_path: Path, theme: str, line: int) -> None:
+def test_asking_for_web_fonts_is_a_notice(tmp_path: Path, theme: str, line: int) -> None:
+    """The build switches web fonts off whatever mkdocs.yml says (unless the plugin's
+    external_fonts is set), so asking for them is a notice, not a failing warning."""
     text = "hooks: [hooks/incident_kb_site.py]\n" + theme
     findings = check(tmp_path, text, base="")
     assert findings == [f"mkdocs.yml:{line + 1}: theme.font: {FONT}"]
     root = tmp_path / "repo"
-    assert findings_of(root).count(Level.WARNING) == 1
-    assert findings_of(root).count(Level.ERROR) == 0
+    assert findings_of(root).count(Level.NOTICE) == 1
+    assert findings_of(root).count(Level.WARNING) == 0
+
+
+@pytest.mark.parametrize("theme", ["theme: material\n", "theme:\n  name: material\n"])
+def test_no_font_setting_is_no_finding(tmp_path: Path, theme: str) -> None:
+    assert check(tmp_path, "hooks: [hooks/incident_kb_site.py]\n" + theme, base="") == []
 
 
 def test_other_themes_have_no_font_warning(tmp_path: Path) -> None:

@@ -114,6 +114,9 @@ class _Checker:
     def warning(self, node: yaml.Node | None, where: str, message: str) -> None:
         self.findings.add(MKDOCS_YML, _line(node), where, message, Level.WARNING, RULE)
 
+    def notice(self, node: yaml.Node | None, where: str, message: str) -> None:
+        self.findings.add(MKDOCS_YML, _line(node), where, message, Level.NOTICE, RULE)
+
     def mapping(self, node: yaml.Node | None) -> dict[str, tuple[yaml.Node, yaml.Node]]:
         """A mapping's string keys as MkDocs sees them: ``<<`` merges applied, explicit keys
         over merged ones, and the last of duplicate keys winning (PyYAML's order)."""
@@ -554,10 +557,8 @@ def _check_theme(document: yaml.Node | None, checker: _Checker) -> None:
     entry = checker.value(document, "theme")
     if entry is None:
         return
-    key, theme = entry
+    _key, theme = entry
     if isinstance(theme, yaml.ScalarNode):
-        if _plain(theme) == "material":
-            _font_warning(theme, checker)
         return
     custom = checker.value(theme, "custom_dir")
     if custom is not None:
@@ -566,18 +567,14 @@ def _check_theme(document: yaml.Node | None, checker: _Checker) -> None:
     if name is None or _plain(name[1]) != "material":
         return
     font = checker.value(theme, "font")
-    if font is None:
-        _font_warning(key, checker)
-    elif _flag(font[1]) is not False:
-        _font_warning(font[0], checker)
-
-
-def _font_warning(node: yaml.Node, checker: _Checker) -> None:
-    checker.warning(
-        node,
-        "theme.font",
-        "loads Google Fonts from the internet when the site is viewed; set font: false",
-    )
+    if font is not None and _flag(font[1]) is not False:
+        checker.notice(
+            font[0],
+            "theme.font",
+            "asks for web fonts, which incident-kb switches off so that the site loads "
+            "nothing from the internet (Google Fonts); the plugin's external_fonts: true "
+            "keeps them",
+        )
 
 
 def _check_custom_dir(node: yaml.Node, checker: _Checker) -> None:

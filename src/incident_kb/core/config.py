@@ -127,6 +127,10 @@ class Config:
     #: see Pagefind issue #842), so a large site is indexed in bundles of this many pages,
     #: one run each, which the browser merges into one search.
     search_pages_per_bundle: int = 2000
+    #: A folder (under docs_dir) for the generated pages and files that belong to no
+    #: document folder: action items, metrics, status, alerts, tags, api/, charts/. "" puts
+    #: them at the top, as before.
+    site_prefix: str = ""
 
     def docs_relative(self, path: str) -> str:
         """A path as shown in findings (``docs/a/b.md``) made relative to docs_dir
@@ -171,6 +175,7 @@ _SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "action_items": {"due_soon_days": int},
     "status": {"partial_outage_weight": (int, float)},
     "search": {"engine": str, "pages_per_bundle": int},
+    "site": {"prefix": str},
 }
 
 SEARCH_ENGINES = ("auto", "pagefind", "material")
@@ -193,6 +198,7 @@ _FIELDS: dict[tuple[str, str], str] = {
     ("alerts", "site_url"): "site_url",
     ("search", "engine"): "search_engine",
     ("search", "pages_per_bundle"): "search_pages_per_bundle",
+    ("site", "prefix"): "site_prefix",
 }
 #: Inclusive bounds of every integer setting, by (table, key). Ten years is the longest
 #: review interval or "due soon" window; a Pagefind bundle of 10,000 pages needs about 4 GB.
@@ -217,6 +223,7 @@ MAX_URL_CHARS = 2048
 MAX_NAME_CHARS = 255
 #: A postmortem id prefix: the "INC" of INC-2025-042.
 ID_PREFIX_RE = re.compile(r"[A-Z][A-Z0-9]{0,9}")
+SITE_PREFIX_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,40}(/[a-z0-9][a-z0-9-]{0,40}){0,3}")
 #: An annotation key: a Prometheus name, or a Kubernetes-style dotted/prefixed one.
 ANNOTATION_KEY_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_./-]*")
 #: Control characters, and the invisible ones that reorder or break displayed text.
@@ -325,6 +332,15 @@ def _check_numbers(data: Mapping[str, Any]) -> list[str]:
 
 def _check_strings(data: Mapping[str, Any]) -> list[str]:
     errors: list[str] = []
+    site_prefix = _value(data, "site", "prefix")
+    if site_prefix and not SITE_PREFIX_RE.fullmatch(site_prefix):
+        errors.append(
+            _error(
+                "site.prefix",
+                "must be a folder under docs_dir of lower-case letters, digits and hyphens "
+                f"(up to four levels, such as incident-kb), not {quoted(site_prefix)}",
+            )
+        )
     prefix = _value(data, "postmortems", "id_prefix")
     if prefix is not None and not ID_PREFIX_RE.fullmatch(prefix):
         errors.append(

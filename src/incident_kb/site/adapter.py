@@ -107,7 +107,10 @@ class Site:
         env = environment(override if override.is_dir() else None)
         where = Links(lambda doc: kb_config.docs_relative(doc.source.path), url_of)
         bodies = {src: body for src, (body, _line) in sources.bodies.items()}
-        out = generate(facts, env, where, bodies, sources.documents, config.site_name)
+        tags = "material/tags" in config.plugins
+        if not tags:
+            log.info("no tags page: the site lists no `tags` plugin, which fills one in")
+        out = generate(facts, env, where, bodies, sources.documents, config.site_name, tags=tags)
         mkdocs_pages.set_sources(files, sources, out.sources)
         mkdocs_pages.add_generated(files, config, kb_config, out.pages, out.files, self.engine)
         self.build = _Build(facts, sources)

@@ -40,8 +40,8 @@ class Output:
     files: dict[str, str] = field(default_factory=dict)
 
 
-def _chart_uri(page_src: str) -> Callable[[str], str]:
-    return lambda name: links.relative(page_src, f"charts/{name}")
+def _chart_uri(page_src: str, pre: str) -> Callable[[str], str]:
+    return lambda name: links.relative(page_src, f"{pre}charts/{name}")
 
 
 def generate(
@@ -51,13 +51,18 @@ def generate(
     bodies: Mapping[str, str],
     documents: Mapping[str, Document],
     site_name: str,
+    *,
+    tags: bool = True,
 ) -> Output:
     """Every generated page and file, and every Markdown page's source.
 
     ``bodies``: each Markdown page's body by URI, as read by the checks; ``documents``: the
-    documents among them by URI. ``site_name`` titles the status feed.
+    documents among them by URI. ``site_name`` titles the status feed. ``tags``: the site
+    has Material's tags plugin, which fills in the tags page (no tags page without it).
+    The pages and files of no document folder go under ``[site] prefix``.
     """
     config = facts.config
+    pre = f"{config.site_prefix.strip('/')}/" if config.site_prefix.strip("/") else ""
     renderer = Renderer(facts, where.src_uri, env)
     out = Output()
     charts: list[Chart] = []
@@ -69,26 +74,27 @@ def generate(
         f"{config.postmortems}/index.md": renderer.postmortems_index,
         f"{config.runbooks}/index.md": renderer.runbooks_index,
         f"{config.services}/index.md": renderer.services_index,
-        "action-items.md": renderer.action_items_page,
+        f"{pre}action-items.md": renderer.action_items_page,
         f"{config.runbooks}/stale.md": renderer.stale_page,
-        "tags.md": lambda _src: renderer.tags_page(),
     }
+    if tags:
+        index_pages[f"{pre}tags.md"] = lambda _src: renderer.tags_page()
     for uri, page in index_pages.items():
         out.pages[uri] = page(uri)
+    metrics_uri, status_uri = f"{pre}metrics.md", f"{pre}status/index.md"
     metrics_text, shown = metrics.metrics_markdown(
-        facts, env, link_from("metrics.md"), _chart_uri("metrics.md")
+        facts, env, link_from(metrics_uri), _chart_uri(metrics_uri, pre)
     )
-    out.pages["metrics.md"] = metrics_text
+    out.pages[metrics_uri] = metrics_text
     charts += shown
-    out.pages["status/index.md"] = statuspage.status_page_markdown(
-        facts.status, facts.today, env, lambda pm: renderer.link("status/index.md", pm)
+    out.pages[status_uri] = statuspage.status_page_markdown(
+        facts.status, facts.today, env, lambda pm: renderer.link(status_uri, pm)
     )
+    alerts = f"{pre}alerts/index.md"
     if facts.coverage is not None:
-        out.pages["alerts/index.md"] = coverage_page(
-            facts.coverage, lambda rb: renderer.link("alerts/index.md", rb), env
-        )
+        out.pages[alerts] = coverage_page(facts.coverage, lambda rb: renderer.link(alerts, rb), env)
     else:
-        out.pages["alerts/index.md"] = env.get_template("alerts-unconfigured.md.j2").render()
+        out.pages[alerts] = env.get_template("alerts-unconfigured.md.j2").render()
 
     for src, body in bodies.items():
         doc = documents.get(src)
@@ -98,23 +104,24 @@ def generate(
             body = renderer.runbook_page(doc, body)
         elif isinstance(doc, Service):
             section, shown = metrics.service_insights_markdown(
-                facts, doc, env, link_from(src), _chart_uri(src)
+                facts, doc, env, link_from(src), _chart_uri(src, pre)
             )
             body = renderer.service_page(doc, body) + section
             charts += shown
         out.sources[src] = renderer.wikilinks(body, src)
 
     for name, text in api.files(facts, where.url_of).items():
-        out.files[f"api/{name}"] = text
+        out.files[f"{pre}api/{name}"] = text
     for chart in charts:
         for name, svg in chart.files().items():
-            out.files[f"charts/{name}"] = svg
+            out.files[f"{pre}charts/{name}"] = svg
+    up = "../" * (pre.count("/") + 1)  # from the feed's folder to the site's root
 
     def postmortem_href(pm: Postmortem) -> str:
         url = where.url_of(pm)
-        return f"../{url}" if url else ""
+        return f"{up}{url}" if url else ""
 
-    out.files["status/feed.xml"] = statuspage.feed_xml(
+    out.files[f"{pre}status/feed.xml"] = statuspage.feed_xml(
         facts.status, facts.today, postmortem_href, title=f"{site_name}: status"
     )
     return out
