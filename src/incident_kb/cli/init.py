@@ -11,7 +11,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from incident_kb import __version__
-from incident_kb.cli.scaffold import ScaffoldError, check_document, environment
+from incident_kb.cli.scaffold import (
+    NewService,
+    ScaffoldError,
+    check_document,
+    environment,
+    service_document,
+)
 from incident_kb.core.config import CONFIG_NAME, Config
 
 #: The package the generated workflows and pre-commit hook install: this version, pinned.
@@ -57,12 +63,6 @@ def files(request: InitRequest) -> dict[str, str]:
     context = {
         "site_name": request.site_name,
         "service_id": request.service_id,
-        "service_name": request.service_name,
-        "owner": request.owner,
-        "tier": request.tier,
-        "availability": request.availability,
-        "window_days": request.window_days,
-        "components": list(request.components),
         "package": request.package,
         "package_core": core_package(request.package),
     }
@@ -73,7 +73,6 @@ def files(request: InitRequest) -> dict[str, str]:
         "docs/index.md": "index.md.j2",
         "docs/writing-postmortems.md": "writing-postmortems.md.j2",
         f"docs/{defaults.severity_policy}": "severity.md.j2",
-        f"docs/{defaults.services}/{request.service_id}.md": "service.md.j2",
     }
     if request.with_workflows:
         for name in ("ci", "pages", "stale-runbooks"):
@@ -84,7 +83,16 @@ def files(request: InitRequest) -> dict[str, str]:
         path: env.get_template(f"init/{name}").render(**context) for path, name in layout.items()
     }
     check_document("severity-policy", out[f"docs/{defaults.severity_policy}"])
-    check_document("service", out[f"docs/{defaults.services}/{request.service_id}.md"])
+    service = NewService(
+        doc_id=request.service_id,
+        name=request.service_name,
+        owner=request.owner,
+        tier=request.tier,
+        availability=request.availability,
+        window_days=request.window_days,
+        components=request.components,
+    )
+    out[f"docs/{defaults.services}/{request.service_id}.md"] = service_document(None, service)
     return out
 
 

@@ -249,15 +249,8 @@ class NewService:
     components: tuple[str, ...] = ()
 
 
-def new_service(config: Config, kb: KnowledgeBase, request: NewService) -> Path:
-    """Write a service document; its id must be free. Returns its path."""
-    if request.doc_id in kb.service_by_id or request.doc_id in kb.invalid_ids("service"):
-        raise ScaffoldError(f"service id '{request.doc_id}' is taken")
-    if is_reserved_stem(request.doc_id) or slugify(request.doc_id) != request.doc_id:
-        raise ScaffoldError(
-            f"service id '{request.doc_id}': use lower-case letters, digits and hyphens "
-            "(it names the file), and not index or readme"
-        )
+def service_document(config: Config | None, request: NewService) -> str:
+    """A service document's text, checked (``new service`` and ``init`` write it)."""
     text = (
         environment(config)
         .get_template("init/service.md.j2")
@@ -272,6 +265,19 @@ def new_service(config: Config, kb: KnowledgeBase, request: NewService) -> Path:
         )
     )
     check_document("service", text)
+    return text
+
+
+def new_service(config: Config, kb: KnowledgeBase, request: NewService) -> Path:
+    """Write a service document; its id must be free. Returns its path."""
+    if request.doc_id in kb.service_by_id or request.doc_id in kb.invalid_ids("service"):
+        raise ScaffoldError(f"service id '{request.doc_id}' is taken")
+    if is_reserved_stem(request.doc_id) or slugify(request.doc_id) != request.doc_id:
+        raise ScaffoldError(
+            f"service id '{request.doc_id}': use lower-case letters, digits and hyphens "
+            "(it names the file), and not index or readme"
+        )
+    text = service_document(config, request)
     folder = config.docs_dir / config.services
     if (folder / f"{request.doc_id}.md").exists():
         raise ScaffoldError(f"{config.relative(folder / request.doc_id)}.md exists")
