@@ -349,3 +349,18 @@ def test_check_jsonschema_validates_front_matter_offline(venv: Venv, tmp_path: P
     bundled = venv.run("incident-kb", "schema", "postmortem", cwd=tmp_path)
     assert bundled.returncode == 0 and "$ref" not in bundled.stdout
     assert venv.run("incident-kb", "schema", "common", cwd=tmp_path).returncode == 0
+
+
+@pytest.mark.parametrize("value", ["../incident-kb.toml", "/etc/incident-kb.toml", "other.toml"])
+def test_the_plugins_config_stays_in_the_repository(venv: Venv, tmp_path: Path, value: str) -> None:
+    root = init(venv, tmp_path)
+    config = root / "mkdocs.yml"
+    config.write_text(
+        config.read_text().replace(
+            "  - incident-kb\n", f"  - incident-kb:\n      config: {value}\n"
+        ),
+        encoding="utf-8",
+    )
+    built = venv.run("mkdocs", "build", "-d", str(tmp_path / "site"), cwd=root)
+    assert built.returncode == 1
+    assert "plugins: incident-kb: config:" in built.stderr

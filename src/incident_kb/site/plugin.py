@@ -52,7 +52,14 @@ class IncidentKbPlugin(BasePlugin[PluginConfig]):  # type: ignore[no-untyped-cal
                 f"plugins: incident-kb: config: {self.config.config!r} must name a file called "
                 f"{CONFIG_NAME} (its folder is the knowledge base's root)"
             )
-        root = (Path(config.config_file_path).parent / path).parent
+        base = Path(config.config_file_path).parent.resolve()
+        inside = not path.is_absolute() and ".." not in path.parts
+        if not inside or not (base / path).resolve().is_relative_to(base):
+            raise PluginError(
+                f"plugins: incident-kb: config: {self.config.config!r} must be a path inside "
+                f"the folder of mkdocs.yml ({base}), even after links are followed"
+            )
+        root = (base / path).parent
         self.site = Site()
         self.site.external_fonts = self.config.external_fonts
         result: MkDocsConfig = self.site.on_config(config, root=root)
