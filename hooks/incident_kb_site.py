@@ -11,7 +11,13 @@ from typing import Any
 
 from mkdocs.plugins import event_priority
 
-from incident_kb.site import Site
+try:
+    from incident_kb.site import Site
+except ImportError as exc:  # the core is installed, the site extras are not
+    raise SystemExit(
+        f"incident-kb: building the site needs the site extras ({exc.name} is missing): "
+        "pip install 'incident-kb[site]'"
+    ) from None
 
 _site = Site()
 

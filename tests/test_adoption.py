@@ -364,3 +364,63 @@ def test_the_plugins_config_stays_in_the_repository(venv: Venv, tmp_path: Path, 
     built = venv.run("mkdocs", "build", "-d", str(tmp_path / "site"), cwd=root)
     assert built.returncode == 1
     assert "plugins: incident-kb: config:" in built.stderr
+
+
+def test_init_writes_nothing_through_a_symbolic_link(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    root = tmp_path / "kb"
+    root.mkdir()
+    (root / "docs").symlink_to(outside, target_is_directory=True)
+    done = run_main("init", str(root), cwd=tmp_path)
+    assert done.code == 2 and "is a symbolic link" in done.err
+    assert list(outside.iterdir()) == []
+    assert sorted(p.name for p in root.iterdir()) == ["docs"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--service", "index"), "service id 'index'"),
+        (("--service", "Web App"), "service id 'Web App'"),
+        (("--package", "incident-kb ${{ github.token }}"), "not a pip requirement"),
+        (("--site-name", "KB\x85"), "control characters are not allowed"),
+    ],
+)
+def test_init_refuses_values_it_cannot_write_safely(
+    tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    done = run_main("init", str(tmp_path / "kb"), *args, cwd=tmp_path)
+    assert done.code == 2 and message in done.err, done.err
+    assert not (tmp_path / "kb").exists()
+
+
+def test_a_hostile_service_name_is_escaped_in_the_heading(tmp_path: Path) -> None:
+    root = tmp_path / "kb"
+    name = "Web *core* [x](javascript:alert(1))"
+    assert run_main("init", str(root), "--service-name", name, cwd=tmp_path).code == 0
+    assert run_main("validate", "--strict", cwd=root).code == 0
+
+
+@pytest.mark.parametrize("prefix", ["pagefind", "assets/x", "schemas"])
+def test_a_prefix_cannot_take_the_sites_own_folders(tmp_path: Path, prefix: str) -> None:
+    root = tmp_path / "kb"
+    assert run_main("init", str(root), "--no-workflows", cwd=tmp_path).code == 0
+    with (root / "incident-kb.toml").open("a", encoding="utf-8") as toml:
+        toml.write(f'\n[site]\nprefix = "{prefix}"\n')
+    done = run_main("validate", cwd=root)
+    assert done.code == 2 and "where the site keeps its own files" in done.err
+
+
+def test_a_team_file_at_a_prefixed_api_path_is_refused(tmp_path: Path) -> None:
+    root = tmp_path / "kb"
+    assert run_main("init", str(root), "--no-workflows", cwd=tmp_path).code == 0
+    with (root / "incident-kb.toml").open("a", encoding="utf-8") as toml:
+        toml.write('\n[site]\nprefix = "a/b"\n')
+    forged = root / "docs" / "a" / "b" / "api" / "incidents.json"
+    forged.parent.mkdir(parents=True)
+    forged.write_text("{}\n", encoding="utf-8")
+    done = run_main("validate", cwd=root)
+    assert done.code == 1
+    assert "docs/a/b/api/incidents.json:1: (file): " in done.out
+    assert "a path the build writes itself" in done.out

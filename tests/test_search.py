@@ -180,3 +180,18 @@ def test_the_index_is_the_same_for_the_same_site(tmp_path: Path) -> None:
         if p.is_file()
     }
     assert a == b
+
+
+def test_a_disabled_search_plugin_is_not_the_sites_search(tmp_path: Path) -> None:
+    root = project(tmp_path, plugins="  - search:\n      enabled: false\n  - tags")
+    site = tmp_path / "site"
+    proc = build_site(root, site)
+    assert proc.returncode == 0, proc.stderr
+    assert (site / "pagefind").is_dir() and not (site / "search" / "search_index.json").exists()
+
+
+def test_build_with_a_relative_root(tmp_path: Path) -> None:
+    project(tmp_path)
+    done = run_cli("build", "--root", "project", "--site-dir", "out", cwd=tmp_path)
+    assert done.code == 0, done.err
+    assert (tmp_path / "project" / "out" / "index.html").is_file()

@@ -7,6 +7,7 @@ that appears meanwhile is never overwritten either.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from incident_kb.cli.scaffold import (
 )
 from incident_kb.core.config import CONFIG_NAME, Config
 
+#: A package spec is a pip requirement: no workflow expression, quote or line break in it.
+PUNCTUATION_IN_PACKAGE = re.compile(r"\$\{\{|[\"'`\\\r\n\t]")
 #: The package the generated workflows and pre-commit hook install: this version, pinned.
 PACKAGE = f"incident-kb[site]=={__version__}"
 
@@ -96,20 +99,47 @@ def files(request: InitRequest) -> dict[str, str]:
     return out
 
 
+def _links_on_the_way(target: Path, rel: str) -> Path | None:
+    """The first symbolic link among ``target`` and the folders of ``rel`` under it."""
+    probe = target
+    for part in ("", *Path(rel).parent.parts):
+        probe = probe / part if part else probe
+        if probe.is_symlink():
+            return probe
+    return None
+
+
 def init(target: Path, request: InitRequest) -> list[Path]:
     """Write the knowledge base into ``target`` (created if missing); the paths written.
-    Raises InitError, listing them, when any file exists; ScaffoldError for a bad request."""
+    Raises InitError, listing them, when any file exists; ScaffoldError for a bad request,
+    a symbolic link on the way (nothing is written through one) or a file system error
+    (what was written is removed again)."""
     rendered = files(request)
+    if PUNCTUATION_IN_PACKAGE.search(request.package):
+        raise ScaffoldError(f"--package {request.package!r}: not a pip requirement")
+    for part in (target, *target.parents):
+        if part.exists() and not part.is_dir():
+            raise ScaffoldError(f"{part} exists and is not a folder")
+    for rel in rendered:
+        if (link := _links_on_the_way(target, rel)) is not None:
+            raise ScaffoldError(
+                f"{link} is a symbolic link: incident-kb init writes nothing through one"
+            )
     paths = {target / rel: text for rel, text in rendered.items()}
     existing = [p for p in paths if p.exists() or p.is_symlink()]
-    if target.exists() and not target.is_dir():
-        raise ScaffoldError(f"{target} exists and is not a folder")
     if existing:
         raise InitError(sorted(existing))
-    written = []
-    for path, text in paths.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("x", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        written.append(path)
+    written: list[Path] = []
+    try:
+        for path, text in paths.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("x", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+            written.append(path)
+    except OSError as exc:
+        for path in written:  # ours, created a moment ago: nothing of the user's
+            path.unlink(missing_ok=True)
+        raise ScaffoldError(
+            f"{exc.filename or target}: {exc.strerror or exc}; nothing written"
+        ) from None
     return written

@@ -17,6 +17,7 @@ import jinja2
 
 from incident_kb.core.config import Config
 from incident_kb.core.escaping import md_text
+from incident_kb.core.findings import CONTROL_RE
 from incident_kb.documents import schema, yamlsafe
 from incident_kb.documents.frontmatter import split
 from incident_kb.documents.model import Kind, KnowledgeBase
@@ -48,7 +49,10 @@ def is_reserved_stem(stem: str) -> bool:
 
 
 def _yaml(value: object) -> str:
-    """A YAML scalar that reads back as exactly this value (JSON strings are YAML)."""
+    """A YAML scalar that reads back as exactly this value (JSON strings are YAML). Control
+    characters (C0 and C1) are refused: YAML readers disagree about them."""
+    if isinstance(value, str) and CONTROL_RE.search(value):
+        raise ScaffoldError(f"{json.dumps(value)}: control characters are not allowed")
     if (
         isinstance(value, str)
         and re.fullmatch(r"[A-Za-z][A-Za-z0-9_.@+-]*", value)
@@ -251,6 +255,11 @@ class NewService:
 
 def service_document(config: Config | None, request: NewService) -> str:
     """A service document's text, checked (``new service`` and ``init`` write it)."""
+    if is_reserved_stem(request.doc_id) or slugify(request.doc_id) != request.doc_id:
+        raise ScaffoldError(
+            f"service id '{request.doc_id}': use lower-case letters, digits and hyphens "
+            "(it names the file), and not index or readme"
+        )
     text = (
         environment(config)
         .get_template("init/service.md.j2")
@@ -272,11 +281,6 @@ def new_service(config: Config, kb: KnowledgeBase, request: NewService) -> Path:
     """Write a service document; its id must be free. Returns its path."""
     if request.doc_id in kb.service_by_id or request.doc_id in kb.invalid_ids("service"):
         raise ScaffoldError(f"service id '{request.doc_id}' is taken")
-    if is_reserved_stem(request.doc_id) or slugify(request.doc_id) != request.doc_id:
-        raise ScaffoldError(
-            f"service id '{request.doc_id}': use lower-case letters, digits and hyphens "
-            "(it names the file), and not index or readme"
-        )
     text = service_document(config, request)
     folder = config.docs_dir / config.services
     if (folder / f"{request.doc_id}.md").exists():

@@ -333,7 +333,15 @@ def _check_numbers(data: Mapping[str, Any]) -> list[str]:
 def _check_strings(data: Mapping[str, Any]) -> list[str]:
     errors: list[str] = []
     site_prefix = _value(data, "site", "prefix")
-    if site_prefix and not SITE_PREFIX_RE.fullmatch(site_prefix):
+    if site_prefix and site_prefix.split("/")[0] in ("assets", "pagefind", "schemas", "search"):
+        errors.append(
+            _error(
+                "site.prefix",
+                f"{quoted(site_prefix)} is where the site keeps its own files (assets, "
+                "pagefind, schemas, search): choose another folder",
+            )
+        )
+    elif site_prefix and not SITE_PREFIX_RE.fullmatch(site_prefix):
         errors.append(
             _error(
                 "site.prefix",

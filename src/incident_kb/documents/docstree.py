@@ -71,8 +71,16 @@ def _finding(
     findings.add(shown, 1, field, message, level=config.level(rule), rule=rule)
 
 
-def _reserved(rel: str) -> bool:
-    return rel in RESERVED_FILES or rel.startswith(RESERVED_FOLDERS)
+def _reserved(rel: str, prefix: str = "") -> bool:
+    """Ours: a file of the team's here would replace one the build writes. The status feed
+    and the api/ and charts/ folders move under ``[site] prefix``."""
+    if rel in RESERVED_FILES or rel.startswith(RESERVED_FOLDERS):
+        return True
+    pre = prefix.strip("/")
+    if pre and rel.startswith(pre + "/"):
+        rest = rel[len(pre) + 1 :]
+        return rest == "status/feed.xml" or rest.startswith(("api/", "charts/"))
+    return False
 
 
 def scan(config: Config, findings: Findings, theme_files: Iterable[str] = ()) -> Tree:
@@ -135,7 +143,7 @@ def _refusal(
         return "symlink", _link_message(path)
     if not stat.S_ISREG(info.st_mode):
         return "unsafe-file", "not a regular file (a device, socket or pipe): not published"
-    if _reserved(rel):
+    if _reserved(rel, config.site_prefix):
         return "unsafe-file", (
             f"'{rel}' is a path the build writes itself; a file there would replace the "
             "site's own: rename or move it"

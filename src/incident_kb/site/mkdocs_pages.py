@@ -132,7 +132,7 @@ def add_generated(
             continue
         what = "page" if uri in pages else "file"
         log.log(
-            logging.WARNING if uri in pages else logging.INFO,
+            logging.WARNING,
             "%s replaces the generated %s %s (rename it, or remove it to get the generated "
             "one back)",
             config.relative(config.docs_dir / taken[file.dest_uri]),

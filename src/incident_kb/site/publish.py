@@ -208,6 +208,7 @@ def build(root: Path, site_dir: Path, *, strict: bool = True) -> None:
             f"building the site needs the site extras ({', '.join(missing)} missing): "
             "pip install 'incident-kb[site]'"
         )
+    root = root.resolve()
     config = root / "mkdocs.yml"
     if not config.is_file():
         raise BuildError(f"no mkdocs.yml in {root}")

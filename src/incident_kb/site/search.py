@@ -136,8 +136,14 @@ SEARCH_PLUGINS = ("search", "material/search", "techdocs-core/search")
 
 
 def site_search(config: Any) -> str | None:
-    """The search plugin the site lists (MkDocs adds ``search`` when ``plugins`` is absent)."""
-    return next((name for name in config.plugins if name in SEARCH_PLUGINS), None)
+    """The search plugin the site lists and has not disabled (``enabled: false``); MkDocs adds
+    ``search`` when ``plugins`` is absent."""
+    for name in config.plugins:
+        if name in SEARCH_PLUGINS:
+            options = getattr(config.plugins[name], "config", None)
+            if getattr(options, "enabled", True) is not False:
+                return str(name)
+    return None
 
 
 def configure(config: Any, engine: str) -> tuple[str, list[str]]:
