@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from incident_kb.alerts.coverage import Coverage, coverage_of
 from incident_kb.alerts.rulefiles import RuleSet, configured_rules, known_alerts
@@ -97,12 +98,28 @@ class Facts:
 
     def items_of(self, postmortems: Iterable[Postmortem]) -> list[Item]:
         """The items of these incidents, in the order of ``items``."""
-        wanted = set(postmortems)
-        return [i for i in self.items if i.postmortem in wanted]
+        index = self._items_by_postmortem
+        ordered = sorted(set(postmortems) & index.keys(), key=self._item_order.__getitem__)
+        return [item for pm in ordered for item in index[pm]]
 
     def recurrence(self, pm: Postmortem) -> Recurrence | None:
         """``pm`` as a recurrence of an earlier incident, if it is one."""
-        return next((r for r in self.recurrences if r.postmortem is pm), None)
+        return self._recurrence_by_postmortem.get(pm)
+
+    @cached_property
+    def _items_by_postmortem(self) -> dict[Postmortem, tuple[Item, ...]]:
+        grouped: dict[Postmortem, list[Item]] = {}
+        for item in self.items:
+            grouped.setdefault(item.postmortem, []).append(item)
+        return {pm: tuple(group) for pm, group in grouped.items()}
+
+    @cached_property
+    def _item_order(self) -> dict[Postmortem, int]:
+        return {pm: n for n, pm in enumerate(self._items_by_postmortem)}
+
+    @cached_property
+    def _recurrence_by_postmortem(self) -> dict[Postmortem, Recurrence]:
+        return {r.postmortem: r for r in self.recurrences}
 
     def window(self, service: Service) -> BudgetWindow:
         """The service's current error-budget window."""
@@ -123,7 +140,7 @@ def recurrences(kb: KnowledgeBase) -> tuple[Recurrence, ...]:
 def _findings(
     kb: KnowledgeBase,
     config: Config,
-    today: date,
+    required: postmortems.Required,
     overdue: Iterable[OverduePostmortem],
     freshness: Mapping[Runbook, Freshness],
 ) -> tuple[Finding, ...]:
@@ -133,7 +150,7 @@ def _findings(
     for pm in kb.postmortems:
         if pm.status != "published" or pm.action_items:
             continue
-        reason = postmortems.postmortem_requirement(pm, kb)
+        reason = required[pm]
         if reason:
             src = pm.source
             findings.add(
@@ -176,10 +193,11 @@ def compute(kb: KnowledgeBase, config: Config, today: date, rules: RuleSet | Non
     alerts = known_alerts(rules)
     freshness = {rb: freshness_of(rb, kb, config, today, alerts) for rb in kb.runbooks}
     items = tuple(actions.all_items(kb, today, config.action_items_due_soon_days))
-    overdue = tuple(postmortems.overdue_postmortems(kb, today))
+    required = postmortems.requirements(kb)
+    overdue = tuple(postmortems.overdue_postmortems(kb, today, required))
     times = response.all_incident_times(kb)
     overall = {m: response.summarize(times, m) for m in TIME_METRICS}
-    completion = postmortems.postmortem_completion(kb, today)
+    completion = postmortems.postmortem_completion(kb, today, required)
     item_completion = actions.completion_within(items, today)
     return Facts(
         kb=kb,
@@ -207,7 +225,7 @@ def compute(kb: KnowledgeBase, config: Config, today: date, rules: RuleSet | Non
         recurrences=recurrences(kb),
         status=status.status(kb, config, today),
         coverage=coverage_of(rules, kb, config) if rules is not None else None,
-        findings=_findings(kb, config, today, overdue, freshness),
+        findings=_findings(kb, config, required, overdue, freshness),
     )
 
 

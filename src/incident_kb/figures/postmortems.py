@@ -4,7 +4,7 @@ of (model, today)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -59,7 +59,18 @@ class PostmortemCompletion:
         return 100.0 * self.published / self.required if self.required else None
 
 
-def postmortem_completion(kb: KnowledgeBase, today: date) -> PostmortemCompletion:
+#: Why each postmortem is required (None: it is not), when the caller has worked it out.
+Required = Mapping[Postmortem, str | None]
+
+
+def requirements(kb: KnowledgeBase) -> dict[Postmortem, str | None]:
+    """``postmortem_requirement`` of every postmortem."""
+    return {pm: postmortem_requirement(pm, kb) for pm in kb.postmortems}
+
+
+def postmortem_completion(
+    kb: KnowledgeBase, today: date, required: Required | None = None
+) -> PostmortemCompletion:
     """Postmortem completion: published / required (``postmortem_requirement``).
 
     Counted: required postmortems that are published (whenever that was) and required ones
@@ -67,16 +78,18 @@ def postmortem_completion(kb: KnowledgeBase, today: date) -> PostmortemCompletio
     yet due ("not yet due"), of incidents still open ("incident not resolved"), and of
     severities the policy does not know, which have no due date ("no due date").
     """
-    published = required = not_required = 0
+    reasons = requirements(kb) if required is None else required
+    published = required_count = not_required = 0
     not_yet_due: list[str] = []
     left_out: dict[str, int] = defaultdict(int)
     for pm in _by_start(kb.postmortems):
-        if postmortem_requirement(pm, kb) is None:
+        reason = reasons[pm]
+        if reason is None:
             not_required += 1
             continue
         if pm.status == "published":
             published += 1
-            required += 1
+            required_count += 1
             continue
         due = postmortem_due(pm, kb)
         if pm.resolved_at is None:
@@ -87,10 +100,10 @@ def postmortem_completion(kb: KnowledgeBase, today: date) -> PostmortemCompletio
             left_out["not yet due"] += 1
             not_yet_due.append(pm.id)
         else:
-            required += 1
+            required_count += 1
     return PostmortemCompletion(
         published,
-        required,
+        required_count,
         tuple(sorted(not_yet_due)),
         not_required,
         dict(sorted(left_out.items())),
@@ -107,17 +120,20 @@ class OverduePostmortem:
     reason: str
 
 
-def overdue_postmortems(kb: KnowledgeBase, today: date) -> list[OverduePostmortem]:
+def overdue_postmortems(
+    kb: KnowledgeBase, today: date, required: Required | None = None
+) -> list[OverduePostmortem]:
     """Required, unpublished postmortems with today after their due date, oldest due first.
 
     The same test as the postmortem-overdue rule. Not listed: incidents still open or of an
     unknown severity (no due date yet), which ``postmortem_completion`` counts as left out.
     """
+    reasons = requirements(kb) if required is None else required
     out = []
     for pm in kb.postmortems:
         if pm.status == "published":
             continue
-        reason = postmortem_requirement(pm, kb)
+        reason = reasons[pm]
         due = postmortem_due(pm, kb)
         if reason is None or due is None or today <= due:
             continue

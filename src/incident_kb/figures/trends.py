@@ -53,9 +53,13 @@ def severity_order(kb: KnowledgeBase, seen: Iterable[str] = ()) -> list[str]:
 
 
 def _per_quarter(
-    kb: KnowledgeBase, today: date | None, groups: Callable[[Postmortem], Iterable[str]]
+    kb: KnowledgeBase,
+    today: date | None,
+    groups: Callable[[Postmortem], Iterable[str]],
+    always: Iterable[str] = (),
 ) -> dict[str, dict[str, dict[str, int]]]:
-    """Incident counts keyed group -> quarter -> severity, every quarter and severity present.
+    """Incident counts keyed group -> quarter -> severity, every quarter and severity present;
+    the groups incidents name and those in ``always``, sorted.
 
     Quarters: every quarter from the first incident's to the last incident's (to today's
     quarter when ``today`` is given and later), oldest first, present even when empty.
@@ -66,7 +70,7 @@ def _per_quarter(
     if today is not None:
         bounds.append(quarter_of(today))
     quarters = quarter_range(min(bounds), max(bounds)) if bounds else []
-    names = sorted({name for pm in kb.postmortems for name in groups(pm)})
+    names = sorted({*always, *(name for pm in kb.postmortems for name in groups(pm))})
     table = {name: {q: dict.fromkeys(severities, 0) for q in quarters} for name in names}
     for pm in kb.postmortems:
         for name in set(groups(pm)):
@@ -83,22 +87,13 @@ def incidents_per_quarter(
     service in the model plus any other id an incident names, sorted; a service without
     incidents has every quarter at 0.
     """
-    table = _per_quarter(kb, today, lambda pm: pm.services)
-    empty = {q: dict.fromkeys(sev, 0) for q, sev in next(iter(table.values()), {}).items()}
-    if not table and today is not None:  # no incident at all: today's quarter, empty
-        empty = {quarter_of(today): dict.fromkeys(severity_order(kb), 0)}
-    for service in kb.services:
-        table.setdefault(service.id, {q: dict(s) for q, s in empty.items()})
-    return dict(sorted(table.items()))
+    return _per_quarter(kb, today, lambda pm: pm.services, (s.id for s in kb.services))
 
 
 def incidents_per_quarter_overall(kb: KnowledgeBase, today: date) -> dict[str, dict[str, int]]:
     """Quarter -> severity -> incidents over the whole knowledge base, each incident once;
     quarters up to today's."""
-    table = _per_quarter(kb, today, lambda _pm: ["all"])
-    if "all" in table:
-        return table["all"]
-    return {quarter_of(today): dict.fromkeys(severity_order(kb), 0)}
+    return _per_quarter(kb, today, lambda _pm: ["all"], ["all"])["all"]
 
 
 SEV1_FLAG_ABOVE = 3

@@ -149,11 +149,20 @@ class Renderer:
         env: jinja2.Environment,
     ) -> None:
         self.facts = facts
-        self.kb: KnowledgeBase = facts.kb
-        self.config: Config = facts.config
-        self.today: date = facts.today
         self.src_uri = src_uri
         self.env = env
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        return self.facts.kb
+
+    @property
+    def config(self) -> Config:
+        return self.facts.config
+
+    @property
+    def today(self) -> date:
+        return self.facts.today
 
     # -- shared pieces -------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from incident_kb.core.escaping import Md, html_text, md_text
 from incident_kb.core.timeutil import format_duration
 from incident_kb.documents.model import Postmortem
 from incident_kb.figures.status import Component, Day, HistoryEntry, Status
-from incident_kb.site.render import render_page
+from incident_kb.site.render import render_page, when
 
 ATOM = "http://www.w3.org/2005/Atom"
 #: The tag URI prefix of every feed and entry id (RFC 4151); fixed, never the build time.
@@ -83,10 +83,6 @@ def bars(component: Component) -> Md:
     return Md(f'<div class="ikb-bars" role="img" aria-label="{label}">{spans}</div>')
 
 
-def _when(moment: datetime) -> Md:
-    return Md(_utc(moment).strftime("%Y-%m-%d %H:%M UTC"))
-
-
 def status_page_markdown(
     status: Status, today: date, env: jinja2.Environment, link: Callable[[Postmortem], Md]
 ) -> str:
@@ -105,7 +101,7 @@ def status_page_markdown(
         pct=lambda p: Md(pct_text(p)),
         badge=state_badge,
         bars=bars,
-        when=_when,
+        when=when,
         duration=lambda m: Md(format_duration(m)) if m is not None else Md("ongoing"),
         update_label=lambda s: UPDATE_LABELS.get(s, s),
         link=link,
@@ -148,7 +144,7 @@ def _content(entry: HistoryEntry) -> str:
     lines.append("")
     for _index, update in reversed(entry.updates):
         lines.append(
-            f"{_when(update.at)} - {UPDATE_LABELS.get(update.status, update.status)}: "
+            f"{when(update.at)} - {UPDATE_LABELS.get(update.status, update.status)}: "
             f"{update.message}"
         )
     return "\n".join(lines)
