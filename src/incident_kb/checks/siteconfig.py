@@ -152,22 +152,24 @@ class _Checker:
             return None
 
 
-def check_mkdocs_yml(root: Path, docs_dir: Path, findings: Findings) -> None:
-    """Report what in ``root/mkdocs.yml`` runs code or weakens the site's safety.
+def check_mkdocs_yml(root: Path, docs_dir: Path, findings: Findings) -> bool | None:
+    """Report what in ``root/mkdocs.yml`` runs code or weakens the site's safety; return
+    whether it runs incident-kb (its hook or enabled plugin), None when that cannot be told
+    (no file, or one that cannot be read).
 
-    Nothing without mkdocs.yml. ``docs_dir`` is the folder incident-kb validates (absolute).
-    Never raises on a hostile or broken file: each problem is a finding of rule site-config.
+    ``docs_dir`` is the folder incident-kb validates (absolute). Never raises on a hostile or
+    broken file: each problem is a finding of rule site-config.
     """
     path = root / MKDOCS_YML
     if not path.exists() and not path.is_symlink():
-        return
+        return None
     checker = _Checker(root, docs_dir, findings)
     try:
         with path.open("rb") as handle:
             raw = handle.read(MAX_MKDOCS_BYTES + 1)
     except OSError as exc:
         checker.error(None, "", f"cannot be read: {exc.strerror or exc}")
-        return
+        return None
     if len(raw) > MAX_MKDOCS_BYTES:
         checker.error(
             None,
@@ -175,24 +177,26 @@ def check_mkdocs_yml(root: Path, docs_dir: Path, findings: Findings) -> None:
             f"is larger than {MAX_MKDOCS_BYTES} bytes; it is not read (a real one "
             "is a few kilobytes)",
         )
-        return
+        return None
     readable, document = _compose(raw, checker)
     if not readable:
-        return
+        return None
     if document is not None and not isinstance(document, yaml.MappingNode):
         checker.error(document, "", "must be a mapping of settings (key: value lines)")
-        return
+        return None
     try:
         for name in ("docs_dir", "site_dir"):
             _check_dir_value(document, name, checker)
         _walk(document, checker)
         _check_inherit(document, checker)
-        _check_incident_kb(document, checker)
+        runs = _check_incident_kb(document, checker)
         _check_snippets(document, checker)
         _check_assets(document, checker)
         _check_theme(document, checker)
     except RecursionError:  # merge keys (<<) chained thousands deep
         checker.error(None, "", "merges (<<) are nested too deeply to check")
+        return None
+    return runs
 
 
 def _compose(raw: bytes, checker: _Checker) -> tuple[bool, yaml.Node | None]:
@@ -387,17 +391,17 @@ def _check_inherit(document: yaml.Node | None, checker: _Checker) -> None:
         )
 
 
-def _check_incident_kb(document: yaml.Node | None, checker: _Checker) -> None:
+def _check_incident_kb(document: yaml.Node | None, checker: _Checker) -> bool:
     """The build must run incident-kb: its hook file (any folder) or its enabled plugin."""
     hooks = checker.value(document, "hooks")
     if hooks is not None and isinstance(hooks[1], yaml.SequenceNode) and hooks[1].tag == _SEQ:
         for item in hooks[1].value:
             text = _plain(item)
             if text is not None and PurePosixPath(text.replace("\\", "/")).name == HOOK_FILE:
-                return
+                return True
     plugins = checker.value(document, "plugins")
     if plugins is not None and _has_plugin(plugins[1], checker):
-        return
+        return True
     where = hooks or plugins
     checker.error(
         where[0] if where else None,
@@ -405,6 +409,7 @@ def _check_incident_kb(document: yaml.Node | None, checker: _Checker) -> None:
         "the incident-kb hook (or plugin) is not in mkdocs.yml: the site would be built "
         "without validation or sanitising",
     )
+    return False
 
 
 def _has_plugin(node: yaml.Node, checker: _Checker) -> bool:

@@ -27,9 +27,9 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-from incident_kb.core.config import ConfigError, read_mkdocs
+from incident_kb.checks import siteconfig
+from incident_kb.core.findings import Findings
 
 try:
     import fcntl
@@ -173,22 +173,6 @@ _NOT_LISTED = (
 )
 
 
-def uses_incident_kb(mkdocs: dict[str, Any], root: Path) -> bool:
-    """``mkdocs.yml`` lists the plugin, or a hook file that hands events to incident_kb."""
-    plugins = mkdocs.get("plugins") or []
-    names = [next(iter(p)) if isinstance(p, dict) and p else p for p in plugins]
-    if isinstance(plugins, dict):
-        names = list(plugins)
-    if "incident-kb" in names:
-        return True
-    for hook in mkdocs.get("hooks") or []:
-        path = root / str(hook)
-        with contextlib.suppress(OSError, UnicodeDecodeError):
-            if path.is_file() and "incident_kb" in path.read_text(encoding="utf-8"):
-                return True
-    return False
-
-
 #: What a build needs beyond the core: the modules of the ``site`` extras.
 SITE_MODULES = ("mkdocs", "material", "matplotlib", "nh3", "pagefind")
 
@@ -212,11 +196,8 @@ def build(root: Path, site_dir: Path, *, strict: bool = True) -> None:
     config = root / "mkdocs.yml"
     if not config.is_file():
         raise BuildError(f"no mkdocs.yml in {root}")
-    try:
-        listed = uses_incident_kb(read_mkdocs(root) or {}, root)
-    except ConfigError as exc:
-        raise BuildError(str(exc)) from None
-    if not listed:
+    # The check validate runs: the build refuses a mkdocs.yml that runs nothing of ours.
+    if siteconfig.check_mkdocs_yml(root, root / "docs", Findings()) is False:
         raise BuildError(_NOT_LISTED.format(config=config, site_dir=site_dir))
     site_dir = site_dir if site_dir.is_absolute() else root / site_dir
     if site_dir.is_symlink():
